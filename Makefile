@@ -1,0 +1,94 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# wdfq: out-of-tree module build plus the test harness.
+#
+#   make [KDIR=...]          build kmod/wdfq.ko (and wdfq_kunit.ko if KUnit)
+#   make modules_install     install into /lib/modules/<release>/updates
+#   make clean
+#   make run                 boot the default kernel in QEMU and show the driver
+#   make check [KERNELS=..]  lint + tests on every kernel (scripts/kernels.conf)
+#   make lint                sparse, W=1, checkpatch --strict, kernel-doc
+#   make vm-shell [KERNEL=]  interactive shell in the VM, module loaded
+#   make vm-exec CMD='...'   run one command in the VM, module loaded
+#
+# Kernel-side code runs only in QEMU (see README.md).
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+WDFQ_BUILD ?= $(TOP)/build
+DEFAULT_KERNEL := $(shell awk '$$1 == "default" { print $$3 }' $(TOP)/scripts/kernels.conf)
+KERNEL ?= $(DEFAULT_KERNEL)
+KERNELS ?=
+
+# KDIR: the running kernel's build tree when it exists, else the default
+# test kernel's headers (fetched into build/ on first use).
+RUNNING_KDIR := /lib/modules/$(shell uname -r)/build
+ifeq ($(origin KDIR),undefined)
+ifneq ($(wildcard $(RUNNING_KDIR)/Makefile),)
+KDIR := $(RUNNING_KDIR)
+else
+KDIR := $(WDFQ_BUILD)/kernels/$(DEFAULT_KERNEL)/kdir
+FETCH_KDIR := 1
+endif
+endif
+
+export WDFQ_BUILD KVM EXTRA_FILES HOST_BINS
+
+.PHONY: all modules modules_install clean help kernels selftests \
+	check lint run vm-shell vm-exec deps
+
+all: modules
+
+modules:
+ifdef FETCH_KDIR
+	@$(TOP)/scripts/deps.sh build
+	@$(TOP)/scripts/fetch-kernel.sh $(DEFAULT_KERNEL)
+endif
+	$(MAKE) -C $(KDIR) M=$(TOP) modules
+
+modules_install:
+	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
+
+# Not "make -C $(KDIR) M=$(TOP) clean": kbuild's clean runs find over all of
+# M=, which would also wipe the kernel trees cached under build/.
+clean:
+	find $(TOP)/kmod \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
+		-o -name '*.mod.c' -o -name '.*.cmd' -o -name '.*.d' \
+		-o -name '*.mod.o' -o -name '.*.tmp' \) -type f -delete
+	rm -f $(TOP)/modules.order $(TOP)/Module.symvers $(TOP)/kmod/modules.order \
+		$(TOP)/.modules.order.cmd $(TOP)/.Module.symvers.cmd
+	$(MAKE) -C $(TOP)/selftests/wdfq clean
+
+help:
+	@sed -n '3,13s/^# \{0,1\}//p' $(TOP)/Makefile
+
+# Fetch (and build, for the debug kernel) every test kernel into build/.
+kernels:
+	@$(TOP)/scripts/deps.sh check
+	@for k in $(or $(KERNELS),$(shell $(TOP)/scripts/kernels.sh)); do \
+		$(TOP)/scripts/fetch-kernel.sh $$k || exit 1; done
+
+selftests:
+	@$(TOP)/scripts/deps.sh build
+	@$(TOP)/scripts/fetch-kernel.sh --source debug
+	$(MAKE) -C $(TOP)/selftests/wdfq \
+		KSFT_DIR=$(WDFQ_BUILD)/kernels/debug/src/tools/testing/selftests \
+		OUTPUT=$(WDFQ_BUILD)/selftests
+
+deps:
+	@$(TOP)/scripts/deps.sh check
+
+check:
+	@$(TOP)/scripts/check.sh $(KERNELS)
+
+lint:
+	@$(TOP)/scripts/lint.sh
+
+run:
+	@$(TOP)/scripts/vm.sh --kernel $(KERNEL) --mode run
+
+vm-shell:
+	@$(TOP)/scripts/vm.sh --kernel $(KERNEL) --mode shell
+
+vm-exec:
+	@test -n "$(CMD)" || { echo "usage: make vm-exec CMD='command'" >&2; exit 2; }
+	@$(TOP)/scripts/vm.sh --kernel $(KERNEL) --mode exec --run "$(CMD)"
