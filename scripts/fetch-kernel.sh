@@ -131,19 +131,26 @@ unpack_source() {
 	echo "$pkg $ver" >"$dir/unpacked"
 }
 
+# The debug kernel is rebuilt (incrementally) only when its fragment changed.
+config_sum() {
+	sha256sum "$WDFQ_TOP/$(kconf "$name" config)" | cut -c1-16
+}
+
 build_source() {
-	[ -e "$dir/ready" ] && return 0
+	[ -e "$dir/ready" ] && grep -q "config $(config_sum)" "$dir/ready" && return 0
 	unpack_source
 	"$WDFQ_TOP/scripts/build-debug-kernel.sh" "$dir/src" "$WDFQ_TOP/$(kconf "$name" config)"
 	ln -sfn src "$dir/kdir"
 	ln -sfn src/arch/x86/boot/bzImage "$dir/vmlinuz"
-	cp "$dir/unpacked" "$dir/ready"
+	{ cat "$dir/unpacked"; echo "config $(config_sum)"; } >"$dir/ready"
 	msg "kernel $name ready"
 }
 
 # Nothing to do for a kernel that is ready (no network access at all).
 if [ "$mode" = full ] && [ -e "$dir/ready" ]; then
-	exit 0
+	[ "$kind" = deb ] && exit 0
+	grep -q "config $(config_sum)" "$dir/ready" && exit 0
+	msg "$(kconf "$name" config) changed: rebuilding the $name kernel"
 fi
 if [ "$mode" = source ] && [ -e "$dir/unpacked" ]; then
 	exit 0

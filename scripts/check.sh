@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make check: lint, then the tests on every kernel (or those named), one
+# after the other; a summary table; non-zero exit status on any failure.
+# The last line is "N passed, N failed" over everything.
+#
+#   check.sh [KERNEL...]     default: all kernels in scripts/kernels.conf
+#                            plus lint; name "lint" to include it in a subset
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+if [ $# -eq 0 ]; then
+	set -- lint $(all_kernels)
+fi
+# KERNELS="6.12 debug" arrives as one word from make: split it.
+# shellcheck disable=SC2068
+set -- $@
+
+"$WDFQ_TOP/scripts/deps.sh" check
+
+mkdir -p "$WDFQ_BUILD"
+rows=$WDFQ_BUILD/check-summary.txt
+: >"$rows"
+total_start=$(date +%s)
+
+for k in "$@"; do
+	start=$(date +%s)
+	if [ "$k" = lint ]; then
+		msg "=== lint"
+		out=$("$WDFQ_TOP/scripts/lint.sh" --count | tail -1) || true
+		read -r p f <<<"${out#WDFQ-LINT }"
+		echo "lint ${p:-0} ${f:-1} - - $(($(date +%s) - start))" >>"$rows"
+		continue
+	fi
+	msg "=== kernel $k"
+	if ! kconf "$k" kind >/dev/null; then
+		msg "unknown kernel '$k' (known: $(all_kernels | xargs))"
+		echo "$k 0 1 0 - 0" >>"$rows"
+		continue
+	fi
+	if ! "$WDFQ_TOP/scripts/fetch-kernel.sh" "$k"; then
+		echo "$k 0 1 0 no-kernel $(($(date +%s) - start))" >>"$rows"
+		continue
+	fi
+	line=$("$WDFQ_TOP/scripts/vm.sh" --kernel "$k" --mode check | tee /dev/stderr |
+		grep '^WDFQ-SUMMARY' | tail -1) || true
+	if [ -n "$line" ]; then
+		read -r _ name p f sk lg _ <<<"$line"
+		echo "$name $p $f $sk $lg $(($(date +%s) - start))" >>"$rows"
+	else
+		# The module or the tests did not build, or QEMU did not start.
+		echo "$k 0 1 0 - $(($(date +%s) - start))" >>"$rows"
+	fi
+done
+
+echo
+printf '%-10s %7s %7s %8s %6s %7s\n' kernel passed failed skipped log time
+awk '{ printf "%-10s %7s %7s %8s %6s %6ss\n", $1, $2, $3, $4, $5, $6 }' "$rows"
+read -r passed failed < <(awk '{ p += $2; f += $3 } END { print p + 0, f + 0 }' "$rows")
+printf '\ntotal time: %ss\n' $(($(date +%s) - total_start))
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

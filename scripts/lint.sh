@@ -1,0 +1,99 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# make lint: zero findings from
+#   sparse     make C=2 against the debug kernel tree (all module sources)
+#   W=1        a W=1 build against every test kernel, no warnings
+#   checkpatch checkpatch.pl --strict (from the debug kernel's source) on
+#              kmod/*.[ch], uapi/linux/*.h and selftests/wdfq/*.c
+#   kernel-doc scripts/kernel-doc -none -Wall on the public headers
+#
+# In the selftests (user space) checkpatch's PREFER_KERNEL_TYPES is
+# ignored: user space uses the C types (uint32_t...).
+#
+#   lint.sh [--count]   --count: last line "WDFQ-LINT PASSED FAILED"
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+count=0
+[ "${1:-}" = --count ] && count=1
+LINT_KERNEL=${LINT_KERNEL:-debug}
+USER_IGNORE=PREFER_KERNEL_TYPES
+
+"$WDFQ_TOP/scripts/deps.sh" check
+"$WDFQ_TOP/scripts/fetch-kernel.sh" "$LINT_KERNEL"
+src=$(readlink -f "$WDFQ_KERNELS/debug/src")
+"$WDFQ_TOP/scripts/fetch-kernel.sh" --source debug
+
+passed=0
+failed=0
+tmp=$(mktemp)
+trap 'rm -f "$tmp"' EXIT
+
+# report STEP: judge the findings collected in $tmp.
+report() {
+	if [ -s "$tmp" ]; then
+		echo "lint: $1: $(wc -l <"$tmp") finding(s)"
+		sed 's/^/    /' "$tmp"
+		failed=$((failed + 1))
+	else
+		echo "lint: $1: clean"
+		passed=$((passed + 1))
+	fi
+}
+
+# Compiler/sparse diagnostics about our files, with repo-relative paths.
+ours() {
+	sed -e "s|^$WDFQ_BUILD/mod/[^/]*/||" |
+		grep -E '^(kmod|uapi)/[^:]*:[0-9]+(:[0-9]+)?: (warning|error)' || true
+}
+
+cd "$WDFQ_TOP"
+
+# sparse (C=2 checks every file, built or not)
+if out=$("$WDFQ_TOP/scripts/build-module.sh" "$LINT_KERNEL" C=2 2>&1); then
+	printf '%s\n' "$out" | ours >"$tmp"
+else
+	printf '%s\n' "$out" | tail -30 >"$tmp"
+fi
+report "sparse (C=2, $LINT_KERNEL)"
+
+# W=1 against every kernel
+for k in $(all_kernels); do
+	if out=$("$WDFQ_TOP/scripts/build-module.sh" "$k" W=1 2>&1); then
+		printf '%s\n' "$out" | grep -E 'warning:|error:' | ours >"$tmp"
+	else
+		printf '%s\n' "$out" | tail -30 >"$tmp"
+	fi
+	report "W=1 build ($k)"
+done
+
+# checkpatch --strict
+cp_run() {
+	local f
+	: >"$tmp"
+	for f in "$@"; do
+		[ -f "$f" ] || continue
+		perl "$src/scripts/checkpatch.pl" --no-tree --strict --terse \
+			--show-types --no-summary \
+			${CP_IGNORE:+--ignore "$CP_IGNORE"} -f "$f" >>"$tmp" 2>&1 || true
+	done
+}
+cp_run kmod/*.c kmod/*.h
+report "checkpatch --strict (kmod)"
+cp_run uapi/linux/*.h
+report "checkpatch --strict (uapi)"
+CP_IGNORE=$USER_IGNORE cp_run selftests/wdfq/*.c
+report "checkpatch --strict (selftests)"
+
+# kernel-doc on the public headers (those that exist yet)
+: >"$tmp"
+for h in kmod/wdfq.h uapi/linux/wdfq.h; do
+	[ -f "$h" ] || continue
+	"$src/scripts/kernel-doc" -none -Wall "$h" >>"$tmp" 2>&1 || true
+done
+report "kernel-doc (public headers)"
+
+echo "lint: $passed clean, $failed with findings"
+[ $count = 1 ] && echo "WDFQ-LINT $passed $failed"
+[ $failed -eq 0 ]

@@ -1,0 +1,111 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Judge one check run of the VM from its two serial logs.
+#
+#   parse-results.sh KERNEL RESULTS CONSOLE SECONDS QEMU_STATUS
+#
+# Counts every kselftest case (TAP lines of the harness programs; SKIP
+# counts as passed and is reported), every KUnit case, and checks the
+# kernel log: each BUG, WARNING, lockdep, KASAN, UBSAN, kmemleak,
+# sleeping-in-atomic or hung-task report is printed with its context and
+# the dirty log counts as one failure. A VM that timed out or never
+# finished counts as one failure too. The last line is:
+#   WDFQ-SUMMARY KERNEL PASSED FAILED SKIPPED LOG SECONDS
+# and the exit status is non-zero when anything failed.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+[ $# -eq 5 ] || die "usage: parse-results.sh KERNEL RESULTS CONSOLE SECONDS QEMU_STATUS"
+kernel=$1 results=$2 console=$3 secs=$4 qrc=$5
+
+# What in a kernel log means a bug (extended regular expressions).
+BAD='BUG:|WARNING:|kernel BUG at|Oops|general protection|Kernel panic|'
+BAD+='possible circular locking|inconsistent lock state|'
+BAD+='possible recursive locking|suspicious RCU usage|Invalid wait context|'
+BAD+='INFO: |DEBUG_LOCKS_WARN_ON|KASAN|UBSAN|unreferenced object|'
+BAD+='sleeping function called from invalid context|blocked for more than|'
+BAD+='ODEBUG:|list_(add|del) corruption|soft lockup|hard LOCKUP'
+
+# Tests: awk prints "passed failed skipped" last, failure lines before.
+counts=$(awk '
+	function fail(what) { failed++; print "  FAIL " what }
+	/^WDFQ-RESULT fail/ { sub(/^WDFQ-RESULT fail /, ""); fail($0) }
+	/^WDFQ-KSFT-BEGIN/ { ksft = 1; seen_ksft = 1; next }
+	/^WDFQ-KSFT-END/ { ksft = 0; ksft_end = 1; next }
+	/^WDFQ-KUNIT-BEGIN/ { kunit = 1; suite = $2; cases = 0; next }
+	/^WDFQ-KUNIT-END/ {
+		# A suite without case lines counts by its own result line.
+		if (!cases && suite_line != "") {
+			if (suite_line ~ /^not ok/) fail("kunit " suite)
+			else passed++
+		}
+		kunit = 0; suite_line = ""; next
+	}
+	ksft && /^# selftests: / { prog = $0; sub(/^# selftests: /, "", prog); pcases = 0; pfail = 0; next }
+	ksft && /^# (not )?ok [0-9]+ / {
+		line = substr($0, 3); pcases++
+		if (line ~ /^not ok/ && line !~ /# (SKIP|XFAIL)/) { fail("kselftest " prog ": " line); pfail++ }
+		else if (line ~ /# SKIP/) { skipped++; print "  SKIP kselftest " prog ": " line }
+		else passed++
+		next
+	}
+	ksft && /^(not )?ok [0-9]+ selftests: / {
+		if ($0 ~ /# SKIP/ && !pcases) { skipped++; print "  SKIP " $0 }
+		else if ($0 ~ /^not ok/ && !pfail) fail($0)
+		else if ($0 ~ /^ok/ && !pcases) passed++
+		next
+	}
+	kunit && /^    (not )?ok [0-9]+ / {
+		line = $0; sub(/^ +/, "", line); cases++
+		if (line ~ /# SKIP/) { skipped++; print "  SKIP kunit " suite ": " line }
+		else if (line ~ /^not ok/) fail("kunit " suite ": " line)
+		else passed++
+		next
+	}
+	kunit && /^(not )?ok [0-9]+ / { suite_line = $0 }
+	/^WDFQ-DONE/ { done = 1 }
+	END {
+		if (!seen_ksft) fail("the kselftests did not run")
+		else if (!ksft_end) fail("the kselftests did not finish")
+		if (!done) fail("the VM did not finish (time limit or panic: see the console log)")
+		print passed + 0, failed + 0, skipped + 0
+	}' "$results")
+echo "$counts" | sed '$d'
+read -r passed failed skipped < <(echo "$counts" | tail -1)
+
+# Kernel log: the dmesg and kmemleak dumps when the VM got that far, else
+# whatever reached the console.
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+awk '/^WDFQ-(DMESG|KMEMLEAK)-BEGIN/ { on = 1; next }
+     /^WDFQ-(DMESG|KMEMLEAK)-END/ { on = 0; dumped = 1; next }
+     on { print }' "$results" >"$log"
+if ! grep -q '^WDFQ-DMESG-END' "$results"; then
+	msg "$kernel: no kernel log dump, checking the console log instead"
+	cp "$console" "$log"
+fi
+logstate=clean
+if grep -Eq "$BAD" "$log"; then
+	logstate=DIRTY
+	failed=$((failed + 1))
+	echo "  FAIL $kernel: the kernel log reports problems:"
+	# Each report with 5 lines before and 30 after; overlaps merged.
+	awk -v re="$BAD" '
+		{ l[NR] = $0 } $0 ~ re { m[NR] = 1 }
+		END {
+			last = 0
+			for (i = 1; i <= NR; i++) {
+				if (!m[i]) continue
+				from = i - 5 < 1 ? 1 : i - 5
+				if (from <= last) from = last + 1
+				else if (last) print "    ----"
+				to = i + 30 > NR ? NR : i + 30
+				for (j = from; j <= to; j++) print "    | " l[j]
+				if (to > last) last = to
+			}
+		}' "$log"
+fi
+[ "$qrc" = 124 ] && echo "  FAIL $kernel: time limit reached"
+echo "WDFQ-SUMMARY $kernel $passed $failed $skipped $logstate $secs"
+[ "$failed" -eq 0 ]
