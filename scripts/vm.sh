@@ -57,7 +57,7 @@ fi
 vmlinuz=$(readlink -f "$WDFQ_KERNELS/$kernel/vmlinuz")
 
 # The module, built for this kernel.
-moddir=$("$WDFQ_TOP/scripts/build-module.sh" "$kernel" | tail -1)
+moddir=$("$WDFQ_TOP/scripts/build-module.sh" "$kernel")
 
 # The kselftests: static programs, the same for every kernel; the runner
 # and the harness headers come from the debug kernel's source tree.
