@@ -1,1 +1,188 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * wdfq power management: runtime-PM references of power-managed queues,
+ * and the io_stop / stop_acknowledge / io_resume protocol of a forced
+ * power-down (rule 16). The locking rules are in wdfq_internal.h.
+ */
+#include <linux/export.h>
+#include <linux/lockdep.h>
+
+#include "wdfq_internal.h"
+
+/**
+ * wdfq_pm_sync() - make the queue's usage reference match its business
+ * @q: a power-managed queue of a device with a pm_dev
+ *
+ * Run by the dispatch loop (process context). A busy queue holds one
+ * reference, taken asynchronously so that a suspended device starts
+ * resuming; an idle one drops it with autosuspend.
+ */
+void wdfq_pm_sync(struct wdfq_queue *q)
+{
+	struct device *pm_dev = q->dev->cfg.pm_dev;
+	unsigned long irqflags;
+	bool want;
+
+	mutex_lock(&q->pm_lock);
+	raw_spin_lock_irqsave(&q->lock, irqflags);
+	want = q->pm_want;
+	raw_spin_unlock_irqrestore(&q->lock, irqflags);
+	if (want && !q->pm_held) {
+		pm_runtime_get(pm_dev);
+		q->pm_held = true;
+	} else if (!want && q->pm_held) {
+		pm_runtime_mark_last_busy(pm_dev);
+		pm_runtime_put_autosuspend(pm_dev);
+		q->pm_held = false;
+	}
+	mutex_unlock(&q->pm_lock);
+}
+
+/**
+ * wdfq_power_forget_locked() - a request leaves the owned list
+ * @q: its queue, locked
+ * @req: the request
+ *
+ * Drops whatever the power protocol still expected of it.
+ */
+void wdfq_power_forget_locked(struct wdfq_queue *q, struct wdfq_request *req)
+{
+	lockdep_assert_held(&q->lock);
+	if (req->flags & WDFQ_RF_STOP_WAIT)
+		q->unacked--;
+	if (req->flags & WDFQ_RF_STOP_TODO)
+		q->stop_todo--;
+	if (req->flags & WDFQ_RF_RESUME_TODO)
+		q->resume_todo--;
+	req->flags &= ~(WDFQ_RF_STOP_WAIT | WDFQ_RF_STOP_TODO |
+			WDFQ_RF_STOP_SENT | WDFQ_RF_STOP_ACKED |
+			WDFQ_RF_RESUME_TODO);
+}
+
+static bool wdfq_power_settled(struct wdfq_device *dev)
+{
+	unsigned long irqflags;
+	struct wdfq_queue *q;
+	u32 unacked = 0;
+
+	lockdep_assert_held(&dev->lock);
+	list_for_each_entry(q, &dev->queues, dev_node) {
+		raw_spin_lock_irqsave(&q->lock, irqflags);
+		unacked += q->unacked;
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+	}
+	return !unacked;
+}
+
+int wdfq_device_power_down(struct wdfq_device *dev, unsigned int flags)
+{
+	struct wdfq_request *req;
+	unsigned long irqflags;
+	struct wdfq_queue *q;
+
+	might_sleep();
+	mutex_lock(&dev->lock);
+	if (!dev->powered) {
+		mutex_unlock(&dev->lock);
+		return 0;
+	}
+	dev->powered = false;
+	list_for_each_entry(q, &dev->queues, dev_node) {
+		if (!q->cfg.power_managed)
+			continue;
+		raw_spin_lock_irqsave(&q->lock, irqflags);
+		q->powered = false;
+		q->stop_flags = flags & (WDFQ_STOP_SUSPEND | WDFQ_STOP_PURGE);
+		list_for_each_entry(req, &q->owned_list, node) {
+			req->flags |= WDFQ_RF_STOP_WAIT;
+			q->unacked++;
+			if (q->cfg.io_stop) {
+				req->flags |= WDFQ_RF_STOP_TODO;
+				q->stop_todo++;
+			}
+		}
+		if (q->unacked)
+			q->power_waiter = true;
+		wdfq_queue_kick(q, irqflags, false);
+	}
+	wait_event(dev->power_wq, wdfq_power_settled(dev));
+	mutex_unlock(&dev->lock);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(wdfq_device_power_down);
+
+void wdfq_device_power_up(struct wdfq_device *dev)
+{
+	struct wdfq_request *req;
+	unsigned long irqflags;
+	struct wdfq_queue *q;
+
+	might_sleep();
+	mutex_lock(&dev->lock);
+	if (dev->powered) {
+		mutex_unlock(&dev->lock);
+		return;
+	}
+	dev->powered = true;
+	/* every queue is powered before any restarts */
+	list_for_each_entry(q, &dev->queues, dev_node) {
+		if (!q->cfg.power_managed)
+			continue;
+		raw_spin_lock_irqsave(&q->lock, irqflags);
+		q->powered = true;
+		list_for_each_entry(req, &q->owned_list, node) {
+			if ((req->flags & WDFQ_RF_STOP_ACKED) &&
+			    q->cfg.io_resume) {
+				req->flags |= WDFQ_RF_RESUME_TODO;
+				q->resume_todo++;
+			}
+			req->flags &= ~(WDFQ_RF_STOP_SENT | WDFQ_RF_STOP_ACKED);
+		}
+		if (q->queued) {
+			q->transition = true;
+			q->force_transition = false;
+		}
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+	}
+	list_for_each_entry(q, &dev->queues, dev_node) {
+		if (!q->cfg.power_managed)
+			continue;
+		raw_spin_lock_irqsave(&q->lock, irqflags);
+		wdfq_queue_kick(q, irqflags, false);
+	}
+	mutex_unlock(&dev->lock);
+}
+EXPORT_SYMBOL_GPL(wdfq_device_power_up);
+
+void wdfq_request_stop_acknowledge(struct wdfq_request *req, bool requeue)
+{
+	struct wdfq_queue *q = READ_ONCE(req->queue);
+	unsigned long irqflags;
+
+	if (!q)
+		return;
+	raw_spin_lock_irqsave(&q->lock, irqflags);
+	if (req->queue != q || req->state != WDFQ_RS_OWNED ||
+	    !(req->flags & WDFQ_RF_STOP_SENT) ||
+	    (req->flags & WDFQ_RF_STOP_ACKED)) {
+		wdfq_driver_bug(q, "stop_acknowledge without io_stop");
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		return;
+	}
+	if (requeue && (req->flags & WDFQ_RF_CANCELABLE)) {
+		wdfq_driver_bug(q, "requeue of a request still cancelable");
+		requeue = false;
+	}
+	if (requeue) {
+		list_del_init(&req->node);
+		q->owned--;
+		wdfq_power_forget_locked(q, req);
+		wdfq_queue_insert_locked(q, req, true);
+	} else {
+		req->flags &= ~WDFQ_RF_STOP_WAIT;
+		req->flags |= WDFQ_RF_STOP_ACKED;
+		q->unacked--;
+	}
+	wdfq_queue_kick(q, irqflags, false);
+}
+EXPORT_SYMBOL_GPL(wdfq_request_stop_acknowledge);

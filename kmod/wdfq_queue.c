@@ -1,1 +1,1043 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * wdfq queues: state, the dispatch loop, retrieval and ready notification.
+ * The locking rules are in wdfq_internal.h.
+ */
+#include <linux/export.h>
+#include <linux/lockdep.h>
+#include <linux/slab.h>
+
+#include "wdfq_internal.h"
+
+/* One step of the dispatch loop, chosen under the queue lock. */
+enum wdfq_act_type {
+	WDFQ_ACT_NONE,
+	WDFQ_ACT_CANCEL_QUEUED,	/* complete as cancelled, or canceled-on-queue */
+	WDFQ_ACT_CANCEL_ROUTINE,
+	WDFQ_ACT_PM,
+	WDFQ_ACT_IO_STOP,
+	WDFQ_ACT_IO_RESUME,
+	WDFQ_ACT_WAKE_POWER,
+	WDFQ_ACT_STOP_DONE,
+	WDFQ_ACT_PURGE_DONE,
+	WDFQ_ACT_GONE,
+	WDFQ_ACT_READY,
+	WDFQ_ACT_PRESENT,
+};
+
+struct wdfq_act {
+	enum wdfq_act_type type;
+	struct wdfq_request *req;
+	wdfq_queue_state_fn fn;
+	void *ctx;
+	unsigned int stop_flags;
+	bool callback;		/* calls into the driver */
+};
+
+static inline u32 wdfq_total(struct wdfq_queue *q)
+{
+	return q->queued + q->owned;
+}
+
+bool wdfq_queue_busy_locked(struct wdfq_queue *q)
+{
+	return wdfq_total(q) != 0;
+}
+
+static bool wdfq_pm_tracked(struct wdfq_queue *q)
+{
+	return q->cfg.power_managed && q->dev->cfg.pm_dev;
+}
+
+static bool wdfq_can_present_locked(struct wdfq_queue *q)
+{
+	if (!q->powered || !q->dispatch_on || list_empty(&q->fifo))
+		return false;
+	switch (q->cfg.dispatch) {
+	case WDFQ_DISPATCH_SEQUENTIAL:
+		return q->owned == 0;
+	case WDFQ_DISPATCH_PARALLEL:
+		return !q->cfg.max_presented || q->owned < q->cfg.max_presented;
+	default:
+		return false;
+	}
+}
+
+/* What the loop would do next; pure, so it also answers "is there work". */
+static enum wdfq_act_type wdfq_pick_locked(struct wdfq_queue *q)
+{
+	bool alone = q->dispatching <= 1;
+
+	lockdep_assert_held(&q->lock);
+	if (!list_empty(&q->cancel_list))
+		return WDFQ_ACT_CANCEL_QUEUED;
+	if (q->cancel_run)
+		return WDFQ_ACT_CANCEL_ROUTINE;
+	if (wdfq_pm_tracked(q) && q->pm_want != wdfq_queue_busy_locked(q))
+		return WDFQ_ACT_PM;
+	if (q->stop_todo)
+		return WDFQ_ACT_IO_STOP;
+	if (q->resume_todo && q->powered)
+		return WDFQ_ACT_IO_RESUME;
+	if (q->power_waiter && !q->unacked)
+		return WDFQ_ACT_WAKE_POWER;
+	if (alone && q->stop_pending && !q->owned)
+		return WDFQ_ACT_STOP_DONE;
+	if (alone && q->purge_pending && !wdfq_total(q))
+		return WDFQ_ACT_PURGE_DONE;
+	if (alone && q->gone && !q->in_callbacks && !wdfq_total(q) &&
+	    !q->stop_pending && !q->purge_pending)
+		return WDFQ_ACT_GONE;
+	if (q->cfg.dispatch == WDFQ_DISPATCH_MANUAL) {
+		if (q->ready_fn && q->transition && q->powered &&
+		    q->dispatch_on && !list_empty(&q->fifo))
+			return WDFQ_ACT_READY;
+		return WDFQ_ACT_NONE;
+	}
+	if (wdfq_can_present_locked(q))
+		return WDFQ_ACT_PRESENT;
+	return WDFQ_ACT_NONE;
+}
+
+static struct wdfq_request *wdfq_first_flagged(struct wdfq_queue *q, u16 flag)
+{
+	struct wdfq_request *req;
+
+	list_for_each_entry(req, &q->owned_list, node)
+		if (req->flags & flag)
+			return req;
+	return NULL;
+}
+
+/* Take a queued request off the FIFO: it becomes driver-owned. */
+static void wdfq_take_locked(struct wdfq_queue *q, struct wdfq_request *req)
+{
+	list_move_tail(&req->node, &q->owned_list);
+	req->state = WDFQ_RS_OWNED;
+	req->flags |= WDFQ_RF_PRESENTED;
+	q->queued--;
+	q->owned++;
+	q->max_owned = max(q->max_owned, q->owned);
+	q->stats.presented++;
+}
+
+/* Perform the state change of @type under the lock and fill in @act. */
+static void wdfq_claim_locked(struct wdfq_queue *q, enum wdfq_act_type type,
+			      struct wdfq_act *act)
+{
+	struct wdfq_request *req = NULL;
+
+	memset(act, 0, sizeof(*act));
+	act->type = type;
+	switch (type) {
+	case WDFQ_ACT_CANCEL_QUEUED:
+		req = list_first_entry(&q->cancel_list, struct wdfq_request,
+				       node);
+		q->queued--;
+		if ((req->flags & WDFQ_RF_PRESENTED) &&
+		    q->cfg.io_canceled_on_queue) {
+			list_move_tail(&req->node, &q->owned_list);
+			req->state = WDFQ_RS_OWNED;
+			q->owned++;
+			q->max_owned = max(q->max_owned, q->owned);
+			act->callback = true;
+		} else {
+			list_del_init(&req->node);
+			req->status = -ECANCELED;
+			WRITE_ONCE(req->state, WDFQ_RS_COMPLETED);
+			req->information = 0;
+			q->stats.cancelled++;
+		}
+		break;
+	case WDFQ_ACT_CANCEL_ROUTINE:
+		req = wdfq_first_flagged(q, WDFQ_RF_CANCEL_RUN);
+		req->flags &= ~WDFQ_RF_CANCEL_RUN;
+		q->cancel_run--;
+		/* the claim's reference is handed to the action */
+		act->callback = true;
+		break;
+	case WDFQ_ACT_PM:
+		q->pm_want = wdfq_queue_busy_locked(q);
+		break;
+	case WDFQ_ACT_IO_STOP:
+		req = wdfq_first_flagged(q, WDFQ_RF_STOP_TODO);
+		req->flags &= ~WDFQ_RF_STOP_TODO;
+		req->flags |= WDFQ_RF_STOP_SENT;
+		q->stop_todo--;
+		act->stop_flags = q->stop_flags;
+		if (req->flags & WDFQ_RF_CANCELABLE)
+			act->stop_flags |= WDFQ_STOP_CANCELABLE;
+		refcount_inc(&req->ref);
+		act->callback = true;
+		break;
+	case WDFQ_ACT_IO_RESUME:
+		req = wdfq_first_flagged(q, WDFQ_RF_RESUME_TODO);
+		req->flags &= ~WDFQ_RF_RESUME_TODO;
+		q->resume_todo--;
+		refcount_inc(&req->ref);
+		act->callback = true;
+		break;
+	case WDFQ_ACT_WAKE_POWER:
+		q->power_waiter = false;
+		break;
+	case WDFQ_ACT_STOP_DONE:
+		act->fn = q->stop_fn;
+		act->ctx = q->stop_ctx;
+		q->stop_fn = NULL;
+		q->stop_pending = false;
+		q->stop_cancels = false;
+		act->callback = act->fn;
+		break;
+	case WDFQ_ACT_PURGE_DONE:
+		act->fn = q->purge_fn;
+		act->ctx = q->purge_ctx;
+		q->purge_fn = NULL;
+		q->purge_pending = false;
+		q->purge_cancels = false;
+		act->callback = act->fn;
+		break;
+	case WDFQ_ACT_READY:
+		q->transition = false;
+		act->fn = q->ready_fn;
+		act->ctx = q->ready_ctx;
+		act->callback = true;
+		break;
+	case WDFQ_ACT_PRESENT:
+		req = list_first_entry(&q->fifo, struct wdfq_request, node);
+		wdfq_take_locked(q, req);
+		act->callback = true;
+		break;
+	default:
+		break;
+	}
+	act->req = req;
+}
+
+static wdfq_io_fn wdfq_handler(struct wdfq_queue *q, enum wdfq_request_type t)
+{
+	const struct wdfq_queue_config *c = &q->cfg;
+	wdfq_io_fn fn = NULL;
+
+	switch (t) {
+	case WDFQ_REQ_READ:
+		fn = c->io_read;
+		break;
+	case WDFQ_REQ_WRITE:
+		fn = c->io_write;
+		break;
+	case WDFQ_REQ_IOCTL:
+		fn = c->io_ioctl;
+		break;
+	case WDFQ_REQ_INTERNAL_IOCTL:
+		fn = c->io_internal_ioctl;
+		break;
+	default:
+		break;
+	}
+	return fn ?: c->io_default;
+}
+
+bool wdfq_queue_accepts_type(struct wdfq_queue *q, enum wdfq_request_type t)
+{
+	return q->cfg.dispatch == WDFQ_DISPATCH_MANUAL || wdfq_handler(q, t);
+}
+
+static struct mutex *wdfq_scope_mutex(struct wdfq_queue *q)
+{
+	switch (q->cfg.scope) {
+	case WDFQ_SYNC_QUEUE:
+		return &q->cb_mutex;
+	case WDFQ_SYNC_DEVICE:
+		return &q->dev->cb_mutex;
+	default:
+		return NULL;
+	}
+}
+
+/* Run one action with the queue lock dropped; process context. */
+static void wdfq_perform(struct wdfq_queue *q, struct wdfq_act *act)
+{
+	struct wdfq_request *req = act->req;
+	struct mutex *m = NULL;
+	struct wdfq_frame frame;
+
+	if (act->callback) {
+		m = wdfq_scope_mutex(q);
+		wdfq_frame_push(q->dev, &frame, q);
+		if (m)
+			mutex_lock(m);
+	}
+
+	switch (act->type) {
+	case WDFQ_ACT_CANCEL_QUEUED:
+		if (act->callback)
+			q->cfg.io_canceled_on_queue(q, req);
+		else
+			wdfq_request_finish(req);
+		break;
+	case WDFQ_ACT_CANCEL_ROUTINE:
+		req->cancel_fn(req);
+		break;
+	case WDFQ_ACT_PM:
+		wdfq_pm_sync(q);
+		break;
+	case WDFQ_ACT_IO_STOP:
+		q->cfg.io_stop(q, req, act->stop_flags);
+		break;
+	case WDFQ_ACT_IO_RESUME:
+		q->cfg.io_resume(q, req);
+		break;
+	case WDFQ_ACT_WAKE_POWER:
+		wake_up_all(&q->dev->power_wq);
+		break;
+	case WDFQ_ACT_STOP_DONE:
+	case WDFQ_ACT_PURGE_DONE:
+	case WDFQ_ACT_READY:
+		if (act->fn)
+			act->fn(q, act->ctx);
+		break;
+	case WDFQ_ACT_PRESENT:
+		wdfq_handler(q, req->type)(q, req);
+		break;
+	default:
+		break;
+	}
+
+	if (act->callback) {
+		if (m)
+			mutex_unlock(m);
+		wdfq_frame_pop(q->dev, &frame);
+	}
+	switch (act->type) {
+	case WDFQ_ACT_CANCEL_ROUTINE:
+	case WDFQ_ACT_IO_STOP:
+	case WDFQ_ACT_IO_RESUME:
+		wdfq_request_put(req);
+		break;
+	default:
+		break;
+	}
+}
+
+/*
+ * The dispatch loop. Called with q->lock held and q->dispatching already
+ * counting this thread; returns with the lock released. Process context.
+ */
+static void wdfq_queue_run(struct wdfq_queue *q, unsigned long irqflags)
+{
+	enum wdfq_act_type type;
+	struct wdfq_act act;
+	struct completion *gone;
+
+	lockdep_assert_held(&q->lock);
+	for (;;) {
+		type = wdfq_pick_locked(q);
+		if (type == WDFQ_ACT_NONE)
+			break;
+		if (type == WDFQ_ACT_GONE) {
+			/* the last touch of q: wdfq_queue_delete() frees it */
+			gone = q->gone;
+			q->gone = NULL;
+			q->dispatching--;
+			raw_spin_unlock_irqrestore(&q->lock, irqflags);
+			complete(gone);
+			return;
+		}
+		wdfq_claim_locked(q, type, &act);
+		if (act.callback)
+			q->in_callbacks++;
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+
+		wdfq_perform(q, &act);
+
+		raw_spin_lock_irqsave(&q->lock, irqflags);
+		if (act.callback)
+			q->in_callbacks--;
+	}
+	q->dispatching--;
+	raw_spin_unlock_irqrestore(&q->lock, irqflags);
+}
+
+static void wdfq_queue_work_fn(struct work_struct *work)
+{
+	struct wdfq_queue *q = container_of(work, struct wdfq_queue, work);
+	unsigned long irqflags;
+
+	raw_spin_lock_irqsave(&q->lock, irqflags);
+	q->dispatching++;
+	wdfq_queue_run(q, irqflags);
+}
+
+/**
+ * wdfq_queue_kick() - make sure someone acts on a state change
+ * @q: the queue, locked
+ * @irqflags: from the raw_spin_lock_irqsave() that locked it
+ * @may_run: the caller may sleep and is not inside a callback of the device
+ *
+ * Releases the lock. If a thread is in the dispatch loop outside a callback,
+ * or the current task is inside one of @q's callbacks (its loop resumes when
+ * the callback returns), nothing more is needed. Otherwise the caller runs
+ * the loop itself when @may_run, else the queue's work item does.
+ */
+void wdfq_queue_kick(struct wdfq_queue *q, unsigned long irqflags,
+		     bool may_run)
+{
+	lockdep_assert_held(&q->lock);
+	if (q->dispatching > q->in_callbacks ||
+	    wdfq_pick_locked(q) == WDFQ_ACT_NONE ||
+	    (q->in_callbacks && wdfq_in_callback(q->dev, q))) {
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		return;
+	}
+	if (may_run) {
+		q->dispatching++;
+		wdfq_queue_run(q, irqflags);
+		return;
+	}
+	queue_work(q->dev->wq, &q->work);
+	raw_spin_unlock_irqrestore(&q->lock, irqflags);
+}
+
+/**
+ * wdfq_queue_cancel_locked() - act on a request whose CANCELED bit is set
+ * @q: its queue, locked
+ * @req: the request
+ *
+ * Queued: moved to the cancel list, still counted as queued until the loop
+ * processes it (rule 9's "mid-cancel"). Driver-owned and cancelable: its
+ * cancel routine is claimed for the loop to run. Otherwise nothing.
+ */
+void wdfq_queue_cancel_locked(struct wdfq_queue *q, struct wdfq_request *req)
+{
+	lockdep_assert_held(&q->lock);
+	switch (req->state) {
+	case WDFQ_RS_QUEUED:
+		list_move_tail(&req->node, &q->cancel_list);
+		req->state = WDFQ_RS_IN_CANCEL;
+		break;
+	case WDFQ_RS_OWNED:
+		if (!(req->flags & WDFQ_RF_CANCELABLE))
+			break;
+		req->flags &= ~WDFQ_RF_CANCELABLE;
+		req->flags |= WDFQ_RF_CANCEL_RUN | WDFQ_RF_CANCEL_DONE;
+		q->cancel_run++;
+		refcount_inc(&req->ref);
+		break;
+	default:
+		break;
+	}
+}
+
+/**
+ * wdfq_queue_insert_locked() - put a request on a queue's FIFO
+ * @q: the queue, locked
+ * @req: a request that is on no list
+ * @head: at the head (requeue) rather than the tail
+ *
+ * Arms ready notification on the 0 -> 1 edge (or when forced), and cancels
+ * the request at once if its caller already gave up.
+ */
+void wdfq_queue_insert_locked(struct wdfq_queue *q, struct wdfq_request *req,
+			      bool head)
+{
+	lockdep_assert_held(&q->lock);
+	if (head)
+		list_add(&req->node, &q->fifo);
+	else
+		list_add_tail(&req->node, &q->fifo);
+	req->state = WDFQ_RS_QUEUED;
+	WRITE_ONCE(req->queue, q);
+	if (q->queued++ == 0 || q->force_transition) {
+		q->transition = true;
+		q->force_transition = false;
+	}
+	/* pairs with test_and_set_bit() in wdfq_request_cancel() */
+	smp_mb();
+	if (test_bit(WDFQ_RA_CANCELED, &req->atomic_flags) || q->cancel_owned)
+		wdfq_queue_cancel_locked(q, req);
+}
+
+static bool wdfq_zero_length(struct wdfq_queue *q, struct wdfq_request *req)
+{
+	if (q->cfg.allow_zero_length)
+		return false;
+	return (req->type == WDFQ_REQ_READ && !req->out_len) ||
+	       (req->type == WDFQ_REQ_WRITE && !req->in_len);
+}
+
+/**
+ * wdfq_queue_arrive() - a new request arrives at a queue
+ * @q: the queue
+ * @req: the request (state NEW); the engine takes its own reference
+ * @may_run: the caller may run the dispatch loop itself
+ *
+ * Return: true if the caller must run the loop: q->dispatching already
+ * counts it and wdfq_queue_run_entered() does the rest.
+ */
+static bool wdfq_queue_arrive(struct wdfq_queue *q, struct wdfq_request *req,
+			      bool may_run)
+{
+	unsigned long irqflags;
+	int early = 1;
+
+	refcount_inc(&req->ref);
+	raw_spin_lock_irqsave(&q->lock, irqflags);
+	q->stats.arrived++;
+	if (!q->accepting)
+		early = -ESHUTDOWN;
+	else if (wdfq_zero_length(q, req))
+		early = 0;
+	if (early <= 0) {
+		q->stats.completed++;
+		WRITE_ONCE(req->queue, q);
+		WRITE_ONCE(req->state, WDFQ_RS_COMPLETED);
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		wdfq_complete_now(req, early, 0);
+		return false;
+	}
+	wdfq_queue_insert_locked(q, req, false);
+	if (may_run) {
+		q->dispatching++;
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		return true;
+	}
+	wdfq_queue_kick(q, irqflags, false);
+	return false;
+}
+
+static void wdfq_queue_run_entered(struct wdfq_queue *q)
+{
+	unsigned long irqflags;
+
+	raw_spin_lock_irqsave(&q->lock, irqflags);
+	wdfq_queue_run(q, irqflags);
+}
+
+void wdfq_queue_submit_new(struct wdfq_queue *q, struct wdfq_request *req,
+			   bool may_run)
+{
+	if (wdfq_queue_arrive(q, req, may_run))
+		wdfq_queue_run_entered(q);
+}
+
+void wdfq_queue_submit(struct wdfq_queue *q, struct wdfq_request *req)
+{
+	might_sleep();
+	if (req->state != WDFQ_RS_NEW || req->dev != q->dev) {
+		WARN_ONCE(1, "wdfq: request submitted twice or to another device\n");
+		return;
+	}
+	wdfq_queue_submit_new(q, req, !wdfq_in_callback(q->dev, NULL));
+}
+EXPORT_SYMBOL_GPL(wdfq_queue_submit);
+
+/**
+ * wdfq_device_submit_routed() - route and submit, pinning the queue by RCU
+ * @dev: the device
+ * @req: the request
+ *
+ * Called by wdfq_device_submit(); here because it needs the arrival helper.
+ */
+void wdfq_device_submit_routed(struct wdfq_device *dev,
+			       struct wdfq_request *req)
+{
+	struct wdfq_queue *q;
+	bool run = false;
+
+	rcu_read_lock();
+	q = rcu_dereference(dev->routes[req->type]);
+	if (!q)
+		q = rcu_dereference(dev->default_q);
+	if (q && wdfq_queue_accepts_type(q, req->type))
+		run = wdfq_queue_arrive(q, req, !wdfq_in_callback(dev, NULL));
+	else
+		q = NULL;
+	rcu_read_unlock();
+
+	if (!q) {
+		refcount_inc(&req->ref);
+		WRITE_ONCE(req->state, WDFQ_RS_COMPLETED);
+		wdfq_complete_now(req, -ENOTTY, 0);
+		return;
+	}
+	/* q->dispatching counts us, so q outlives the RCU section */
+	if (run)
+		wdfq_queue_run_entered(q);
+}
+
+/* Cancel every request on the FIFO, and the cancelable owned ones. */
+static void wdfq_queue_cancel_all_locked(struct wdfq_queue *q, bool owned)
+{
+	struct wdfq_request *req, *tmp;
+
+	list_for_each_entry_safe(req, tmp, &q->fifo, node) {
+		set_bit(WDFQ_RA_CANCELED, &req->atomic_flags);
+		wdfq_queue_cancel_locked(q, req);
+	}
+	if (!owned)
+		return;
+	list_for_each_entry(req, &q->owned_list, node) {
+		if (!(req->flags & WDFQ_RF_CANCELABLE))
+			continue;
+		set_bit(WDFQ_RA_CANCELED, &req->atomic_flags);
+		wdfq_queue_cancel_locked(q, req);
+	}
+}
+
+static void wdfq_update_cancel_owned(struct wdfq_queue *q)
+{
+	q->cancel_owned = q->stop_cancels || q->purge_cancels;
+}
+
+void wdfq_queue_start(struct wdfq_queue *q)
+{
+	unsigned long irqflags;
+
+	raw_spin_lock_irqsave(&q->lock, irqflags);
+	if (q->deleting) {
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		return;
+	}
+	q->accepting = true;
+	q->dispatch_on = true;
+	if (q->queued) {
+		q->transition = true;
+		q->force_transition = false;
+	}
+	wdfq_queue_kick(q, irqflags, false);
+}
+EXPORT_SYMBOL_GPL(wdfq_queue_start);
+
+static int wdfq_queue_idle(struct wdfq_queue *q, wdfq_queue_state_fn fn,
+			   void *ctx, bool cancel)
+{
+	unsigned long irqflags;
+
+	raw_spin_lock_irqsave(&q->lock, irqflags);
+	if (q->deleting) {
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		return -ENODEV;
+	}
+	if (fn && q->stop_fn) {
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		return -EBUSY;
+	}
+	if (fn) {
+		q->stop_fn = fn;
+		q->stop_ctx = ctx;
+	}
+	q->stop_pending = true;
+	q->accepting = true;
+	q->dispatch_on = false;
+	if (cancel) {
+		q->stop_cancels = true;
+		wdfq_update_cancel_owned(q);
+		wdfq_queue_cancel_all_locked(q, true);
+	}
+	wdfq_queue_kick(q, irqflags, false);
+	return 0;
+}
+
+static int wdfq_queue_stop_accepting(struct wdfq_queue *q,
+				     wdfq_queue_state_fn fn, void *ctx,
+				     bool cancel)
+{
+	unsigned long irqflags;
+
+	raw_spin_lock_irqsave(&q->lock, irqflags);
+	if (q->deleting) {
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		return -ENODEV;
+	}
+	if (fn && q->purge_fn) {
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		return -EBUSY;
+	}
+	if (fn) {
+		q->purge_fn = fn;
+		q->purge_ctx = ctx;
+	}
+	q->purge_pending = true;
+	q->accepting = false;
+	if (cancel) {
+		q->purge_cancels = true;
+		wdfq_update_cancel_owned(q);
+		wdfq_queue_cancel_all_locked(q, true);
+	}
+	wdfq_queue_kick(q, irqflags, false);
+	return 0;
+}
+
+int wdfq_queue_stop(struct wdfq_queue *q, wdfq_queue_state_fn fn, void *ctx)
+{
+	return wdfq_queue_idle(q, fn, ctx, false);
+}
+EXPORT_SYMBOL_GPL(wdfq_queue_stop);
+
+int wdfq_queue_stop_and_purge(struct wdfq_queue *q, wdfq_queue_state_fn fn,
+			      void *ctx)
+{
+	return wdfq_queue_idle(q, fn, ctx, true);
+}
+EXPORT_SYMBOL_GPL(wdfq_queue_stop_and_purge);
+
+int wdfq_queue_drain(struct wdfq_queue *q, wdfq_queue_state_fn fn, void *ctx)
+{
+	return wdfq_queue_stop_accepting(q, fn, ctx, false);
+}
+EXPORT_SYMBOL_GPL(wdfq_queue_drain);
+
+int wdfq_queue_purge(struct wdfq_queue *q, wdfq_queue_state_fn fn, void *ctx)
+{
+	return wdfq_queue_stop_accepting(q, fn, ctx, true);
+}
+EXPORT_SYMBOL_GPL(wdfq_queue_purge);
+
+static void wdfq_sync_done(struct wdfq_queue *q, void *ctx)
+{
+	complete(ctx);
+}
+
+/* Refuse a sleeping call that would wait for the caller's own callback. */
+static bool wdfq_sync_deadlocks(struct wdfq_queue *q, const char *what)
+{
+	struct wdfq_device *dev = q->dev;
+	unsigned long irqflags;
+
+	if (!wdfq_in_callback(dev, q) &&
+	    !(q->cfg.scope == WDFQ_SYNC_DEVICE &&
+	      wdfq_in_device_scope_callback(dev)))
+		return false;
+	raw_spin_lock_irqsave(&q->lock, irqflags);
+	wdfq_driver_bug(q, what);
+	raw_spin_unlock_irqrestore(&q->lock, irqflags);
+	return true;
+}
+
+static int wdfq_queue_sync(struct wdfq_queue *q,
+			   int (*op)(struct wdfq_queue *q,
+				     wdfq_queue_state_fn fn, void *ctx),
+			   const char *what)
+{
+	DECLARE_COMPLETION_ONSTACK(done);
+	int ret;
+
+	might_sleep();
+	if (wdfq_sync_deadlocks(q, what))
+		return -EDEADLK;
+	ret = op(q, wdfq_sync_done, &done);
+	if (ret)
+		return ret;
+	wait_for_completion(&done);
+	return 0;
+}
+
+int wdfq_queue_stop_sync(struct wdfq_queue *q)
+{
+	return wdfq_queue_sync(q, wdfq_queue_stop,
+			       "stop_sync from the queue's own callback");
+}
+EXPORT_SYMBOL_GPL(wdfq_queue_stop_sync);
+
+int wdfq_queue_drain_sync(struct wdfq_queue *q)
+{
+	return wdfq_queue_sync(q, wdfq_queue_drain,
+			       "drain_sync from the queue's own callback");
+}
+EXPORT_SYMBOL_GPL(wdfq_queue_drain_sync);
+
+int wdfq_queue_purge_sync(struct wdfq_queue *q)
+{
+	return wdfq_queue_sync(q, wdfq_queue_purge,
+			       "purge_sync from the queue's own callback");
+}
+EXPORT_SYMBOL_GPL(wdfq_queue_purge_sync);
+
+int wdfq_queue_stop_and_purge_sync(struct wdfq_queue *q)
+{
+	return wdfq_queue_sync(q, wdfq_queue_stop_and_purge,
+			       "stop_and_purge_sync from the queue's own callback");
+}
+EXPORT_SYMBOL_GPL(wdfq_queue_stop_and_purge_sync);
+
+int wdfq_queue_ready_notify(struct wdfq_queue *q, wdfq_queue_state_fn fn,
+			    void *ctx)
+{
+	unsigned long irqflags;
+
+	if (q->cfg.dispatch != WDFQ_DISPATCH_MANUAL)
+		return -EINVAL;
+	raw_spin_lock_irqsave(&q->lock, irqflags);
+	if (fn && q->ready_fn) {
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		return -EBUSY;
+	}
+	if (!fn && !q->ready_fn) {
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		return -EINVAL;
+	}
+	if (!fn && q->dispatch_on) {
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		return -EBUSY;
+	}
+	q->ready_fn = fn;
+	q->ready_ctx = fn ? ctx : NULL;
+	wdfq_queue_kick(q, irqflags, !wdfq_in_callback(q->dev, NULL));
+	return 0;
+}
+EXPORT_SYMBOL_GPL(wdfq_queue_ready_notify);
+
+/* Common part of the retrieval calls; @found is NULL or a found request. */
+static int wdfq_retrieve(struct wdfq_queue *q, struct file *file,
+			 struct wdfq_request *found, struct wdfq_request **reqp)
+{
+	struct wdfq_request *req, *hit = NULL;
+	unsigned long irqflags;
+
+	if (q->cfg.dispatch == WDFQ_DISPATCH_PARALLEL)
+		return -EINVAL;
+	raw_spin_lock_irqsave(&q->lock, irqflags);
+	if (!q->powered || !q->dispatch_on) {
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		return -EBUSY;
+	}
+	if (found) {
+		if (found->state == WDFQ_RS_QUEUED && found->queue == q)
+			hit = found;
+	} else {
+		list_for_each_entry(req, &q->fifo, node) {
+			if (!file || req->file == file) {
+				hit = req;
+				break;
+			}
+		}
+	}
+	if (!hit) {
+		/* only requests in mid-cancel remain: rule 9 */
+		if (!file && !found && q->queued)
+			q->force_transition = true;
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		return -ENOENT;
+	}
+	wdfq_take_locked(q, hit);
+	raw_spin_unlock_irqrestore(&q->lock, irqflags);
+	if (reqp)
+		*reqp = hit;
+	return 0;
+}
+
+int wdfq_queue_retrieve_next(struct wdfq_queue *q, struct wdfq_request **reqp)
+{
+	return wdfq_retrieve(q, NULL, NULL, reqp);
+}
+EXPORT_SYMBOL_GPL(wdfq_queue_retrieve_next);
+
+int wdfq_queue_retrieve_by_file(struct wdfq_queue *q, struct file *file,
+				struct wdfq_request **reqp)
+{
+	if (!file)
+		return -EINVAL;
+	return wdfq_retrieve(q, file, NULL, reqp);
+}
+EXPORT_SYMBOL_GPL(wdfq_queue_retrieve_by_file);
+
+int wdfq_queue_retrieve_found(struct wdfq_queue *q, struct wdfq_request *found)
+{
+	if (!found)
+		return -EINVAL;
+	return wdfq_retrieve(q, NULL, found, NULL);
+}
+EXPORT_SYMBOL_GPL(wdfq_queue_retrieve_found);
+
+int wdfq_queue_find_request(struct wdfq_queue *q, struct wdfq_request *after,
+			    struct file *file, struct wdfq_request **foundp)
+{
+	struct wdfq_request *req;
+	struct list_head *pos;
+	unsigned long irqflags;
+	int ret = -ENOENT;
+
+	raw_spin_lock_irqsave(&q->lock, irqflags);
+	if (after && (after->state != WDFQ_RS_QUEUED || after->queue != q))
+		goto out;
+	pos = after ? &after->node : &q->fifo;
+	for (pos = pos->next; pos != &q->fifo; pos = pos->next) {
+		req = list_entry(pos, struct wdfq_request, node);
+		if (file && req->file != file)
+			continue;
+		refcount_inc(&req->ref);
+		*foundp = req;
+		ret = 0;
+		break;
+	}
+out:
+	raw_spin_unlock_irqrestore(&q->lock, irqflags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(wdfq_queue_find_request);
+
+void wdfq_queue_get_state(struct wdfq_queue *q, struct wdfq_queue_state *st)
+{
+	unsigned long irqflags;
+
+	raw_spin_lock_irqsave(&q->lock, irqflags);
+	st->accepting = q->accepting;
+	st->dispatching = q->dispatch_on;
+	st->powered = q->powered;
+	st->queued = q->queued;
+	st->driver_owned = q->owned;
+	st->max_driver_owned = q->max_owned;
+	st->arrived = q->stats.arrived;
+	st->presented = q->stats.presented;
+	st->completed = q->stats.completed;
+	st->cancelled = q->stats.cancelled;
+	st->forwarded_in = q->stats.forwarded_in;
+	st->forwarded_out = q->stats.forwarded_out;
+	st->driver_bugs = q->stats.driver_bugs;
+	raw_spin_unlock_irqrestore(&q->lock, irqflags);
+}
+EXPORT_SYMBOL_GPL(wdfq_queue_get_state);
+
+void wdfq_queue_reset_stats(struct wdfq_queue *q)
+{
+	unsigned long irqflags;
+
+	raw_spin_lock_irqsave(&q->lock, irqflags);
+	memset(&q->stats, 0, sizeof(q->stats));
+	q->stats.arrived = wdfq_total(q);
+	q->max_owned = q->owned;
+	raw_spin_unlock_irqrestore(&q->lock, irqflags);
+}
+EXPORT_SYMBOL_GPL(wdfq_queue_reset_stats);
+
+void *wdfq_queue_context(struct wdfq_queue *q)
+{
+	return q->cfg.context;
+}
+EXPORT_SYMBOL_GPL(wdfq_queue_context);
+
+struct wdfq_device *wdfq_queue_device(struct wdfq_queue *q)
+{
+	return q->dev;
+}
+EXPORT_SYMBOL_GPL(wdfq_queue_device);
+
+static int wdfq_queue_check_config(struct wdfq_device *dev,
+				   const struct wdfq_queue_config *cfg)
+{
+	bool any = cfg->io_read || cfg->io_write || cfg->io_ioctl ||
+		   cfg->io_internal_ioctl || cfg->io_default;
+
+	if (cfg->scope > WDFQ_SYNC_DEVICE)
+		return -EINVAL;
+	switch (cfg->dispatch) {
+	case WDFQ_DISPATCH_MANUAL:
+		return any ? -EINVAL : 0;
+	case WDFQ_DISPATCH_SEQUENTIAL:
+	case WDFQ_DISPATCH_PARALLEL:
+		return any ? 0 : -EINVAL;
+	default:
+		return -EINVAL;
+	}
+}
+
+struct wdfq_queue *wdfq_queue_create(struct wdfq_device *dev,
+				     const struct wdfq_queue_config *cfg)
+{
+	struct wdfq_queue *q;
+	int ret;
+
+	ret = wdfq_queue_check_config(dev, cfg);
+	if (ret)
+		return ERR_PTR(ret);
+	q = kzalloc(sizeof(*q), GFP_KERNEL);
+	if (!q)
+		return ERR_PTR(-ENOMEM);
+	raw_spin_lock_init(&q->lock);
+	q->dev = dev;
+	q->cfg = *cfg;
+	if (q->cfg.dispatch == WDFQ_DISPATCH_SEQUENTIAL)
+		q->cfg.max_presented = 1;
+	INIT_LIST_HEAD(&q->fifo);
+	INIT_LIST_HEAD(&q->owned_list);
+	INIT_LIST_HEAD(&q->cancel_list);
+	mutex_init(&q->cb_mutex);
+	INIT_WORK(&q->work, wdfq_queue_work_fn);
+	mutex_init(&q->pm_lock);
+	q->accepting = true;
+	q->dispatch_on = true;
+
+	mutex_lock(&dev->lock);
+	if (cfg->default_queue && rcu_access_pointer(dev->default_q)) {
+		mutex_unlock(&dev->lock);
+		mutex_destroy(&q->pm_lock);
+		mutex_destroy(&q->cb_mutex);
+		kfree(q);
+		return ERR_PTR(-EINVAL);
+	}
+	q->powered = dev->powered || !cfg->power_managed;
+	list_add_tail(&q->dev_node, &dev->queues);
+	if (cfg->default_queue)
+		rcu_assign_pointer(dev->default_q, q);
+	mutex_unlock(&dev->lock);
+	return q;
+}
+EXPORT_SYMBOL_GPL(wdfq_queue_create);
+
+/* Unlink @q from its device; dev->lock held. */
+static void wdfq_queue_unlink(struct wdfq_queue *q)
+{
+	struct wdfq_device *dev = q->dev;
+	int t;
+
+	lockdep_assert_held(&dev->lock);
+	for (t = 0; t < WDFQ_REQ_TYPES; t++)
+		if (rcu_access_pointer(dev->routes[t]) == q)
+			RCU_INIT_POINTER(dev->routes[t], NULL);
+	if (rcu_access_pointer(dev->default_q) == q)
+		RCU_INIT_POINTER(dev->default_q, NULL);
+	list_del(&q->dev_node);
+}
+
+void wdfq_queue_delete(struct wdfq_queue *q)
+{
+	DECLARE_COMPLETION_ONSTACK(gone);
+	struct wdfq_device *dev = q->dev;
+	unsigned long irqflags;
+
+	might_sleep();
+	if (wdfq_sync_deadlocks(q, "queue deleted from its own callback"))
+		return;
+
+	raw_spin_lock_irqsave(&q->lock, irqflags);
+	q->deleting = true;
+	q->accepting = false;
+	q->gone = &gone;
+	q->purge_cancels = true;
+	wdfq_update_cancel_owned(q);
+	wdfq_queue_cancel_all_locked(q, true);
+	raw_spin_unlock_irqrestore(&q->lock, irqflags);
+
+	mutex_lock(&dev->lock);
+	wdfq_queue_unlink(q);
+	mutex_unlock(&dev->lock);
+	/* submitters that found q through a route now see it not accepting */
+	synchronize_rcu();
+
+	raw_spin_lock_irqsave(&q->lock, irqflags);
+	wdfq_queue_kick(q, irqflags, !wdfq_in_callback(dev, NULL));
+	wait_for_completion(&gone);
+	cancel_work_sync(&q->work);
+
+	mutex_lock(&q->pm_lock);
+	if (q->pm_held) {
+		pm_runtime_mark_last_busy(dev->cfg.pm_dev);
+		pm_runtime_put_autosuspend(dev->cfg.pm_dev);
+		q->pm_held = false;
+	}
+	mutex_unlock(&q->pm_lock);
+	mutex_destroy(&q->pm_lock);
+	mutex_destroy(&q->cb_mutex);
+	kfree_rcu(q, rcu);
+}
+EXPORT_SYMBOL_GPL(wdfq_queue_delete);

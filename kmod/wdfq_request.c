@@ -1,1 +1,423 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * wdfq requests: allocation and references, completion, forwarding,
+ * requeue, cancellation. The locking rules are in wdfq_internal.h.
+ */
+#include <linux/export.h>
+#include <linux/lockdep.h>
+#include <linux/preempt.h>
+#include <linux/slab.h>
+
+#include "wdfq_internal.h"
+
+struct wdfq_request *wdfq_request_alloc(struct wdfq_device *dev,
+					enum wdfq_request_type type,
+					struct file *file, gfp_t gfp)
+{
+	struct wdfq_request *req;
+
+	if (type >= WDFQ_REQ_TYPES)
+		return NULL;
+	req = kzalloc(struct_size(req, ctx, 0) + dev->cfg.request_ctx_size,
+		      gfp);
+	if (!req)
+		return NULL;
+	INIT_LIST_HEAD(&req->node);
+	req->dev = dev;
+	req->type = type;
+	req->file = file;
+	req->state = WDFQ_RS_NEW;
+	refcount_set(&req->ref, 1);
+	init_completion(&req->done);
+	return req;
+}
+EXPORT_SYMBOL_GPL(wdfq_request_alloc);
+
+void wdfq_request_set_buffers(struct wdfq_request *req, const void *in,
+			      size_t in_len, void *out, size_t out_len)
+{
+	req->in = in;
+	req->in_len = in ? in_len : 0;
+	req->out = out;
+	req->out_len = out ? out_len : 0;
+}
+EXPORT_SYMBOL_GPL(wdfq_request_set_buffers);
+
+void wdfq_request_set_ioctl_code(struct wdfq_request *req, unsigned int code)
+{
+	req->code = code;
+}
+EXPORT_SYMBOL_GPL(wdfq_request_set_ioctl_code);
+
+void wdfq_request_set_done(struct wdfq_request *req, wdfq_done_fn fn,
+			   void *data)
+{
+	req->done_fn = fn;
+	req->done_data = data;
+}
+EXPORT_SYMBOL_GPL(wdfq_request_set_done);
+
+void wdfq_request_get(struct wdfq_request *req)
+{
+	refcount_inc(&req->ref);
+}
+EXPORT_SYMBOL_GPL(wdfq_request_get);
+
+static void wdfq_request_free_rcu(struct rcu_head *rcu)
+{
+	kfree(container_of(rcu, struct wdfq_request, rcu));
+}
+
+void wdfq_request_put(struct wdfq_request *req)
+{
+	if (!req || !refcount_dec_and_test(&req->ref))
+		return;
+	/* the slab allocator may sleep on PREEMPT_RT: not from hard irq */
+	if (in_hardirq() || irqs_disabled())
+		call_rcu(&req->rcu, wdfq_request_free_rcu);
+	else
+		kfree(req);
+}
+EXPORT_SYMBOL_GPL(wdfq_request_put);
+
+/**
+ * wdfq_request_finish() - tell the submitter; the request is completed
+ * @req: a request whose state just became COMPLETED under its queue lock
+ *
+ * Drops the engine's reference. Touches nothing but @req: its queue may be
+ * gone already. Any context.
+ */
+void wdfq_request_finish(struct wdfq_request *req)
+{
+	if (req->done_fn)
+		req->done_fn(req, req->done_data);
+	complete(&req->done);
+	wdfq_request_put(req);
+}
+
+/**
+ * wdfq_complete_now() - complete a request that never reached a queue list
+ * @req: the request, state already COMPLETED, engine reference taken
+ * @status: completion status
+ * @info: completion information
+ */
+void wdfq_complete_now(struct wdfq_request *req, int status, size_t info)
+{
+	req->status = status;
+	req->information = info;
+	wdfq_request_finish(req);
+}
+
+void wdfq_device_submit(struct wdfq_device *dev, struct wdfq_request *req)
+{
+	might_sleep();
+	if (req->state != WDFQ_RS_NEW || req->dev != dev) {
+		WARN_ONCE(1, "wdfq: request submitted twice or to another device\n");
+		return;
+	}
+	wdfq_device_submit_routed(dev, req);
+}
+EXPORT_SYMBOL_GPL(wdfq_device_submit);
+
+/*
+ * Lock the queue a request is on. Its queue may be deleted once the request
+ * completes; queues are freed after an RCU grace period, so the lock is
+ * valid memory here, and a completed request is reported as such.
+ * Return: the locked queue, or NULL (not submitted, or completed).
+ */
+static struct wdfq_queue *wdfq_lock_request(struct wdfq_request *req,
+					    unsigned long *irqflags)
+{
+	struct wdfq_queue *q;
+
+	rcu_read_lock();
+	for (;;) {
+		q = READ_ONCE(req->queue);
+		if (!q || READ_ONCE(req->state) == WDFQ_RS_COMPLETED) {
+			q = NULL;
+			break;
+		}
+		raw_spin_lock_irqsave(&q->lock, *irqflags);
+		if (req->queue == q && req->state != WDFQ_RS_COMPLETED)
+			break;
+		raw_spin_unlock_irqrestore(&q->lock, *irqflags);
+	}
+	/* q counts req, which is not completed: q cannot be freed now */
+	rcu_read_unlock();
+	return q;
+}
+
+/* A driver-owned request leaves its queue's owned list. */
+static void wdfq_leave_owned_locked(struct wdfq_queue *q,
+				    struct wdfq_request *req)
+{
+	lockdep_assert_held(&q->lock);
+	list_del_init(&req->node);
+	q->owned--;
+	wdfq_power_forget_locked(q, req);
+}
+
+int wdfq_request_complete(struct wdfq_request *req, int status,
+			  size_t information)
+{
+	unsigned long irqflags;
+	struct wdfq_queue *q;
+	bool put_claim = false;
+
+	q = wdfq_lock_request(req, &irqflags);
+	if (!q) {
+		/*
+		 * Not submitted, or completed already. Report it against the
+		 * queue it was on, which must still exist (not checkable).
+		 */
+		rcu_read_lock();
+		q = READ_ONCE(req->queue);
+		if (q) {
+			raw_spin_lock_irqsave(&q->lock, irqflags);
+			wdfq_driver_bug(q, "completing a completed request");
+			raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		}
+		rcu_read_unlock();
+		return -EINVAL;
+	}
+	if (req->state != WDFQ_RS_OWNED) {
+		wdfq_driver_bug(q, "completing a request the driver does not own");
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		return -EINVAL;
+	}
+	if (req->flags & WDFQ_RF_CANCELABLE) {
+		wdfq_driver_bug(q, "completing a request still marked cancelable");
+		req->flags &= ~WDFQ_RF_CANCELABLE;
+	}
+	if (req->flags & WDFQ_RF_CANCEL_RUN) {
+		/* claimed cancel routine not run yet: it never will */
+		req->flags &= ~WDFQ_RF_CANCEL_RUN;
+		q->cancel_run--;
+		put_claim = true;
+	}
+	wdfq_leave_owned_locked(q, req);
+	q->stats.completed++;
+	req->status = status;
+	req->information = information;
+	WRITE_ONCE(req->state, WDFQ_RS_COMPLETED);
+	wdfq_queue_kick(q, irqflags, false);
+
+	if (put_claim)
+		wdfq_request_put(req);
+	wdfq_request_finish(req);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(wdfq_request_complete);
+
+int wdfq_request_forward(struct wdfq_request *req, struct wdfq_queue *dest)
+{
+	unsigned long irqflags;
+	struct wdfq_queue *q;
+
+	q = wdfq_lock_request(req, &irqflags);
+	if (!q)
+		return -EINVAL;
+	if (req->state != WDFQ_RS_OWNED || (req->flags & WDFQ_RF_CANCELABLE) ||
+	    dest == q || dest->dev != q->dev) {
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		return -EINVAL;
+	}
+	/* in transit: on no list, still counted as owned by q */
+	wdfq_power_forget_locked(q, req);
+	list_del_init(&req->node);
+	req->state = WDFQ_RS_TRANSIT;
+	raw_spin_unlock_irqrestore(&q->lock, irqflags);
+
+	raw_spin_lock_irqsave(&dest->lock, irqflags);
+	if (!dest->accepting) {
+		raw_spin_unlock_irqrestore(&dest->lock, irqflags);
+		raw_spin_lock_irqsave(&q->lock, irqflags);
+		list_add_tail(&req->node, &q->owned_list);
+		req->state = WDFQ_RS_OWNED;
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		return -ESHUTDOWN;
+	}
+	dest->stats.forwarded_in++;
+	wdfq_queue_insert_locked(dest, req, false);
+	wdfq_queue_kick(dest, irqflags, false);
+
+	raw_spin_lock_irqsave(&q->lock, irqflags);
+	q->owned--;
+	q->stats.forwarded_out++;
+	wdfq_queue_kick(q, irqflags, false);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(wdfq_request_forward);
+
+int wdfq_request_requeue(struct wdfq_request *req)
+{
+	unsigned long irqflags;
+	struct wdfq_queue *q;
+
+	q = wdfq_lock_request(req, &irqflags);
+	if (!q)
+		return -EINVAL;
+	if (q->cfg.dispatch != WDFQ_DISPATCH_MANUAL ||
+	    req->state != WDFQ_RS_OWNED || (req->flags & WDFQ_RF_CANCELABLE)) {
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		return -EINVAL;
+	}
+	wdfq_leave_owned_locked(q, req);
+	/* while purging, the insertion cancels it: rule 7 */
+	wdfq_queue_insert_locked(q, req, true);
+	wdfq_queue_kick(q, irqflags, false);
+	return 0;
+}
+EXPORT_SYMBOL_GPL(wdfq_request_requeue);
+
+int wdfq_request_mark_cancelable(struct wdfq_request *req, wdfq_cancel_fn fn)
+{
+	unsigned long irqflags;
+	struct wdfq_queue *q;
+	int ret = 0;
+
+	if (!fn)
+		return -EINVAL;
+	q = wdfq_lock_request(req, &irqflags);
+	if (!q)
+		return -EINVAL;
+	if (req->state != WDFQ_RS_OWNED || (req->flags & WDFQ_RF_CANCELABLE)) {
+		ret = -EINVAL;
+	} else if (test_bit(WDFQ_RA_CANCELED, &req->atomic_flags) ||
+		   q->cancel_owned) {
+		set_bit(WDFQ_RA_CANCELED, &req->atomic_flags);
+		ret = -ECANCELED;
+	} else {
+		req->cancel_fn = fn;
+		req->flags |= WDFQ_RF_CANCELABLE;
+	}
+	raw_spin_unlock_irqrestore(&q->lock, irqflags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(wdfq_request_mark_cancelable);
+
+int wdfq_request_unmark_cancelable(struct wdfq_request *req)
+{
+	unsigned long irqflags;
+	struct wdfq_queue *q;
+	int ret;
+
+	q = wdfq_lock_request(req, &irqflags);
+	if (!q)
+		return -EINVAL;
+	if (req->state == WDFQ_RS_OWNED && (req->flags & WDFQ_RF_CANCELABLE)) {
+		req->flags &= ~WDFQ_RF_CANCELABLE;
+		req->cancel_fn = NULL;
+		ret = 0;
+	} else if (req->flags & WDFQ_RF_CANCEL_DONE) {
+		ret = -ECANCELED;
+	} else {
+		ret = -EINVAL;
+	}
+	raw_spin_unlock_irqrestore(&q->lock, irqflags);
+	return ret;
+}
+EXPORT_SYMBOL_GPL(wdfq_request_unmark_cancelable);
+
+static void __wdfq_request_cancel(struct wdfq_request *req, bool may_run)
+{
+	unsigned long irqflags;
+	struct wdfq_queue *q;
+
+	/* a full barrier: pairs with smp_mb() in wdfq_queue_insert_locked() */
+	if (test_and_set_bit(WDFQ_RA_CANCELED, &req->atomic_flags))
+		return;
+	q = wdfq_lock_request(req, &irqflags);
+	if (!q)
+		return;		/* not submitted yet, or completed */
+	wdfq_queue_cancel_locked(q, req);
+	wdfq_queue_kick(q, irqflags, may_run && !wdfq_in_callback(q->dev, NULL));
+}
+
+void wdfq_request_cancel(struct wdfq_request *req)
+{
+	__wdfq_request_cancel(req, false);
+}
+EXPORT_SYMBOL_GPL(wdfq_request_cancel);
+
+int wdfq_request_wait(struct wdfq_request *req)
+{
+	might_sleep();
+	if (!wait_for_completion_interruptible(&req->done))
+		return 0;
+	set_bit(WDFQ_RA_WAITER, &req->atomic_flags);
+	__wdfq_request_cancel(req, true);
+	wait_for_completion(&req->done);
+	return req->status == -ECANCELED ? -ERESTARTSYS : 0;
+}
+EXPORT_SYMBOL_GPL(wdfq_request_wait);
+
+bool wdfq_request_is_completed(struct wdfq_request *req)
+{
+	return READ_ONCE(req->state) == WDFQ_RS_COMPLETED;
+}
+EXPORT_SYMBOL_GPL(wdfq_request_is_completed);
+
+bool wdfq_request_is_canceled(struct wdfq_request *req)
+{
+	return test_bit(WDFQ_RA_CANCELED, &req->atomic_flags);
+}
+EXPORT_SYMBOL_GPL(wdfq_request_is_canceled);
+
+enum wdfq_request_type wdfq_request_type(struct wdfq_request *req)
+{
+	return req->type;
+}
+EXPORT_SYMBOL_GPL(wdfq_request_type);
+
+struct file *wdfq_request_file(struct wdfq_request *req)
+{
+	return req->file;
+}
+EXPORT_SYMBOL_GPL(wdfq_request_file);
+
+unsigned int wdfq_request_ioctl_code(struct wdfq_request *req)
+{
+	return req->code;
+}
+EXPORT_SYMBOL_GPL(wdfq_request_ioctl_code);
+
+const void *wdfq_request_in_buf(struct wdfq_request *req, size_t *len)
+{
+	if (len)
+		*len = req->in_len;
+	return req->in;
+}
+EXPORT_SYMBOL_GPL(wdfq_request_in_buf);
+
+void *wdfq_request_out_buf(struct wdfq_request *req, size_t *len)
+{
+	if (len)
+		*len = req->out_len;
+	return req->out;
+}
+EXPORT_SYMBOL_GPL(wdfq_request_out_buf);
+
+void *wdfq_request_ctx(struct wdfq_request *req)
+{
+	return req->ctx;
+}
+EXPORT_SYMBOL_GPL(wdfq_request_ctx);
+
+struct wdfq_queue *wdfq_request_queue(struct wdfq_request *req)
+{
+	return READ_ONCE(req->queue);
+}
+EXPORT_SYMBOL_GPL(wdfq_request_queue);
+
+int wdfq_request_status(struct wdfq_request *req)
+{
+	return req->status;
+}
+EXPORT_SYMBOL_GPL(wdfq_request_status);
+
+size_t wdfq_request_information(struct wdfq_request *req)
+{
+	return req->information;
+}
+EXPORT_SYMBOL_GPL(wdfq_request_information);

@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * wdfq engine internals: shared by wdfq_*.c only, never by a driver.
+ *
+ * Locking rules
+ * -------------
+ * q->lock (raw spinlock, irqsave): everything about a queue and the requests
+ *   it holds: the FIFO, owned and cancel lists, counters, state bits, the
+ *   callback slots, req->state, req->flags and req->queue of its requests.
+ *   Raw because requests complete from hard interrupts, PREEMPT_RT included.
+ *   Never held while calling a driver callback, a done callback, runtime PM
+ *   or anything that sleeps. Two queue locks are never held together: a
+ *   request moving between queues is TRANSIT in between (see forward).
+ *
+ * req->atomic_flags: bit WDFQ_RA_CANCELED is set without any lock by the
+ *   cancelling side (test_and_set_bit, a full barrier) and read under the
+ *   queue lock; whoever moves a request onto a queue checks it after the
+ *   move (smp_mb()), so a cancel racing with a forward is never lost.
+ *
+ * dev->frames_lock (raw spinlock, irqsave): the list of callback frames, one
+ *   per running callback, used to tell whether the current task is inside a
+ *   callback of the device or of one queue. Leaf lock.
+ *
+ * Scope mutexes (q->cb_mutex, dev->cb_mutex): held around driver callbacks
+ *   of QUEUE and DEVICE scope queues. Taken only by the dispatch loop, never
+ *   while any spinlock is held, never nested: the engine does not run a
+ *   dispatch loop inline in a task that is inside a callback of the device.
+ *
+ * q->pm_lock (mutex): serializes the queue's runtime-PM get/put with
+ *   pm_held. Taken only by the dispatch loop and teardown, outside q->lock.
+ *
+ * dev->lock (mutex): the queue list and routing changes; process context.
+ *   Routing is read under RCU by submitters.
+ *
+ * Dispatch
+ * --------
+ * Every state change is made under q->lock and followed by a kick: if no
+ * thread is inside the dispatch loop outside a callback, the kicker runs the
+ * loop itself when it may sleep and is not inside a callback of the device,
+ * else it queues q->work. The loop takes one action at a time under the lock
+ * (cancel processing, state callbacks, power events, ready notify,
+ * presentation) and performs it with the lock dropped. q->dispatching counts
+ * threads inside the loop; state callbacks fire only when a single thread is
+ * in it, as KMDF does.
+ */
+#ifndef _WDFQ_INTERNAL_H
+#define _WDFQ_INTERNAL_H
+
+#include <linux/completion.h>
+#include <linux/device.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/pm_runtime.h>
+#include <linux/rcupdate.h>
+#include <linux/refcount.h>
+#include <linux/sched.h>
+#include <linux/spinlock.h>
+#include <linux/wait.h>
+#include <linux/workqueue.h>
+
+#include "wdfq.h"
+
+/* Request life cycle; see the contract: queued, driver-owned, completed. */
+enum wdfq_rstate {
+	WDFQ_RS_NEW,		/* allocated, not submitted */
+	WDFQ_RS_QUEUED,		/* on q->fifo */
+	WDFQ_RS_IN_CANCEL,	/* on q->cancel_list, still counted queued */
+	WDFQ_RS_OWNED,		/* on q->owned_list, driver-owned */
+	WDFQ_RS_TRANSIT,	/* between two queues during a forward */
+	WDFQ_RS_COMPLETED,	/* terminal */
+};
+
+/* req->flags, under the queue lock */
+#define WDFQ_RF_PRESENTED	BIT(0)	/* ever presented or retrieved */
+#define WDFQ_RF_CANCELABLE	BIT(1)	/* cancel routine armed */
+#define WDFQ_RF_CANCEL_RUN	BIT(2)	/* cancel routine claimed, to call */
+#define WDFQ_RF_CANCEL_DONE	BIT(3)	/* cancel routine claimed (unmark fails) */
+#define WDFQ_RF_STOP_SENT	BIT(4)	/* io_stop called for this power-down */
+#define WDFQ_RF_STOP_TODO	BIT(5)	/* io_stop still to call */
+#define WDFQ_RF_STOP_ACKED	BIT(6)	/* acknowledged, kept by the driver */
+#define WDFQ_RF_RESUME_TODO	BIT(7)	/* io_resume still to call */
+#define WDFQ_RF_STOP_WAIT	BIT(8)	/* power-down waits for it (unacked) */
+
+/* req->atomic_flags */
+#define WDFQ_RA_CANCELED	0	/* caller gave up, or purge */
+#define WDFQ_RA_WAITER		1	/* cancelled by wdfq_request_wait() */
+
+struct wdfq_request {
+	union {
+		struct list_head node;
+		struct rcu_head rcu;	/* freed from hard irq */
+	};
+	struct wdfq_device *dev;
+	struct wdfq_queue *queue;
+	refcount_t ref;
+	u8 state;
+	u8 type;
+	u16 flags;
+	unsigned long atomic_flags;
+	unsigned int code;
+	int status;
+	size_t information;
+	struct file *file;
+	const void *in;
+	size_t in_len;
+	void *out;
+	size_t out_len;
+	wdfq_cancel_fn cancel_fn;
+	wdfq_done_fn done_fn;
+	void *done_data;
+	struct completion done;
+	unsigned long long ctx[];
+};
+
+/* A callback in progress, on its caller's stack. */
+struct wdfq_frame {
+	struct list_head node;
+	struct task_struct *task;
+	struct wdfq_queue *q;
+	bool device_scope;
+};
+
+struct wdfq_queue {
+	raw_spinlock_t lock;
+	struct wdfq_device *dev;
+	struct wdfq_queue_config cfg;
+	struct list_head dev_node;	/* dev->queues, under dev->lock */
+
+	struct list_head fifo;
+	struct list_head owned_list;
+	struct list_head cancel_list;
+	u32 queued;			/* fifo + cancel_list */
+	u32 owned;
+	u32 max_owned;
+	u32 cancel_run;			/* owned requests with CANCEL_RUN */
+	u32 stop_todo;			/* owned requests with STOP_TODO */
+	u32 resume_todo;		/* owned requests with RESUME_TODO */
+	u32 unacked;			/* owned, io_stop pending an answer */
+
+	bool accepting;
+	bool dispatch_on;		/* started (dispatch state bit) */
+	bool powered;
+	bool transition;		/* ready notify armed by 0 -> 1 */
+	bool force_transition;		/* next insertion arms ready notify */
+	bool cancel_owned;		/* stop_cancels || purge_cancels */
+	bool stop_cancels;		/* stop-and-purge in progress */
+	bool purge_cancels;		/* purge in progress: rule 7 */
+	unsigned int stop_flags;	/* WDFQ_STOP_* of this power-down */
+	bool deleting;
+	bool power_waiter;		/* power_down sleeping on dev->power_wq */
+	unsigned int dispatching;	/* threads inside the dispatch loop */
+	unsigned int in_callbacks;	/* of which inside a driver callback */
+
+	wdfq_queue_state_fn stop_fn;	/* pending stop callback */
+	void *stop_ctx;
+	bool stop_pending;
+	wdfq_queue_state_fn purge_fn;	/* pending drain/purge callback */
+	void *purge_ctx;
+	bool purge_pending;
+	wdfq_queue_state_fn ready_fn;
+	void *ready_ctx;
+	struct completion *gone;	/* signalled when teardown may free */
+
+	struct mutex cb_mutex;		/* QUEUE scope */
+	struct work_struct work;	/* deferred dispatch */
+
+	struct mutex pm_lock;		/* see locking rules */
+	bool pm_want;			/* busy, as last seen by a PM action */
+	bool pm_held;			/* holds a runtime-PM usage reference */
+	struct rcu_head rcu;
+
+	struct {
+		u64 arrived;
+		u64 presented;
+		u64 completed;
+		u64 cancelled;
+		u64 forwarded_in;
+		u64 forwarded_out;
+		u64 driver_bugs;
+	} stats;
+};
+
+struct wdfq_device {
+	struct wdfq_device_config cfg;
+	char name[32];
+	struct mutex lock;
+	struct list_head queues;
+	struct wdfq_queue __rcu *routes[WDFQ_REQ_TYPES];
+	struct wdfq_queue __rcu *default_q;
+	bool powered;
+
+	struct mutex cb_mutex;		/* DEVICE scope */
+	raw_spinlock_t frames_lock;
+	struct list_head frames;
+
+	struct workqueue_struct *wq;
+	wait_queue_head_t power_wq;
+};
+
+/* wdfq_queue.c */
+void wdfq_queue_insert_locked(struct wdfq_queue *q, struct wdfq_request *req,
+			      bool head);
+void wdfq_queue_cancel_locked(struct wdfq_queue *q, struct wdfq_request *req);
+void wdfq_queue_kick(struct wdfq_queue *q, unsigned long irqflags,
+		     bool may_run);
+bool wdfq_queue_accepts_type(struct wdfq_queue *q, enum wdfq_request_type t);
+void wdfq_queue_submit_new(struct wdfq_queue *q, struct wdfq_request *req,
+			   bool may_run);
+void wdfq_device_submit_routed(struct wdfq_device *dev,
+			       struct wdfq_request *req);
+bool wdfq_queue_busy_locked(struct wdfq_queue *q);
+
+/* wdfq_request.c */
+void wdfq_request_finish(struct wdfq_request *req);
+void wdfq_complete_now(struct wdfq_request *req, int status, size_t info);
+
+/* wdfq_device.c */
+bool wdfq_in_callback(struct wdfq_device *dev, struct wdfq_queue *q);
+bool wdfq_in_device_scope_callback(struct wdfq_device *dev);
+void wdfq_frame_push(struct wdfq_device *dev, struct wdfq_frame *f,
+		     struct wdfq_queue *q);
+void wdfq_frame_pop(struct wdfq_device *dev, struct wdfq_frame *f);
+void wdfq_driver_bug(struct wdfq_queue *q, const char *what);
+
+/* wdfq_power.c */
+void wdfq_pm_sync(struct wdfq_queue *q);
+void wdfq_power_forget_locked(struct wdfq_queue *q, struct wdfq_request *req);
+
+#endif /* _WDFQ_INTERNAL_H */
