@@ -319,11 +319,17 @@ static void wdfq_perform(struct wdfq_queue *q, struct wdfq_act *act)
 	}
 }
 
+/* Callbacks a caller runs inline before handing the rest to the worker. */
+#define WDFQ_INLINE_BUDGET	8
+
 /*
  * The dispatch loop. Called with q->lock held and q->dispatching already
  * counting this thread; returns with the lock released. Process context.
+ * @budget bounds the callbacks made for other submitters by a caller that
+ * runs the loop inline; the worker passes UINT_MAX.
  */
-static void wdfq_queue_run(struct wdfq_queue *q, unsigned long irqflags)
+static void wdfq_queue_run(struct wdfq_queue *q, unsigned long irqflags,
+			   unsigned int budget)
 {
 	enum wdfq_act_type type;
 	struct wdfq_act act;
@@ -334,6 +340,10 @@ static void wdfq_queue_run(struct wdfq_queue *q, unsigned long irqflags)
 		type = wdfq_pick_locked(q);
 		if (type == WDFQ_ACT_NONE)
 			break;
+		if (!budget) {
+			queue_work(q->dev->wq, &q->work);
+			break;
+		}
 		if (type == WDFQ_ACT_GONE) {
 			/* the last touch of q: wdfq_queue_delete() frees it */
 			gone = q->gone;
@@ -344,8 +354,10 @@ static void wdfq_queue_run(struct wdfq_queue *q, unsigned long irqflags)
 			return;
 		}
 		wdfq_claim_locked(q, type, &act);
-		if (act.callback)
+		if (act.callback) {
 			q->in_callbacks++;
+			budget--;
+		}
 		raw_spin_unlock_irqrestore(&q->lock, irqflags);
 
 		wdfq_perform(q, &act);
@@ -365,7 +377,7 @@ static void wdfq_queue_work_fn(struct work_struct *work)
 
 	raw_spin_lock_irqsave(&q->lock, irqflags);
 	q->dispatching++;
-	wdfq_queue_run(q, irqflags);
+	wdfq_queue_run(q, irqflags, UINT_MAX);
 }
 
 /**
@@ -391,7 +403,7 @@ void wdfq_queue_kick(struct wdfq_queue *q, unsigned long irqflags,
 	}
 	if (may_run) {
 		q->dispatching++;
-		wdfq_queue_run(q, irqflags);
+		wdfq_queue_run(q, irqflags, WDFQ_INLINE_BUDGET);
 		return;
 	}
 	queue_work(q->dev->wq, &q->work);
@@ -435,7 +447,8 @@ void wdfq_queue_cancel_locked(struct wdfq_queue *q, struct wdfq_request *req)
  * @head: at the head (requeue) rather than the tail
  *
  * Arms ready notification on the 0 -> 1 edge (or when forced), and cancels
- * the request at once if its caller already gave up.
+ * the request at once if its caller already gave up, or if it is requeued
+ * while the queue purges (rule 7).
  */
 void wdfq_queue_insert_locked(struct wdfq_queue *q, struct wdfq_request *req,
 			      bool head)
@@ -453,8 +466,11 @@ void wdfq_queue_insert_locked(struct wdfq_queue *q, struct wdfq_request *req,
 	}
 	/* pairs with test_and_set_bit() in wdfq_request_cancel() */
 	smp_mb();
-	if (test_bit(WDFQ_RA_CANCELED, &req->atomic_flags) || q->cancel_owned)
+	if (test_bit(WDFQ_RA_CANCELED, &req->atomic_flags) ||
+	    (head && q->cancel_owned)) {
+		set_bit(WDFQ_RA_CANCELED, &req->atomic_flags);
 		wdfq_queue_cancel_locked(q, req);
+	}
 }
 
 static bool wdfq_zero_length(struct wdfq_queue *q, struct wdfq_request *req)
@@ -510,7 +526,7 @@ static void wdfq_queue_run_entered(struct wdfq_queue *q)
 	unsigned long irqflags;
 
 	raw_spin_lock_irqsave(&q->lock, irqflags);
-	wdfq_queue_run(q, irqflags);
+	wdfq_queue_run(q, irqflags, WDFQ_INLINE_BUDGET);
 }
 
 void wdfq_queue_submit_new(struct wdfq_queue *q, struct wdfq_request *req,
