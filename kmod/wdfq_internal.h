@@ -202,7 +202,7 @@ void wdfq_queue_insert_locked(struct wdfq_queue *q, struct wdfq_request *req,
 			      bool head);
 void wdfq_queue_cancel_locked(struct wdfq_queue *q, struct wdfq_request *req);
 void wdfq_queue_kick(struct wdfq_queue *q, unsigned long irqflags,
-		     bool may_run);
+		     bool may_run) __releases(&q->lock);
 bool wdfq_queue_accepts_type(struct wdfq_queue *q, enum wdfq_request_type t);
 void wdfq_queue_submit_new(struct wdfq_queue *q, struct wdfq_request *req,
 			   bool may_run);

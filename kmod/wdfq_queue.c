@@ -330,6 +330,7 @@ static void wdfq_perform(struct wdfq_queue *q, struct wdfq_act *act)
  */
 static void wdfq_queue_run(struct wdfq_queue *q, unsigned long irqflags,
 			   unsigned int budget)
+	__releases(&q->lock)
 {
 	enum wdfq_act_type type;
 	struct wdfq_act act;
@@ -393,6 +394,7 @@ static void wdfq_queue_work_fn(struct work_struct *work)
  */
 void wdfq_queue_kick(struct wdfq_queue *q, unsigned long irqflags,
 		     bool may_run)
+	__releases(&q->lock)
 {
 	lockdep_assert_held(&q->lock);
 	if (q->dispatching > q->in_callbacks ||

@@ -125,8 +125,8 @@ EXPORT_SYMBOL_GPL(wdfq_device_submit);
  * valid memory here, and a completed request is reported as such.
  * Return: the locked queue, or NULL (not submitted, or completed).
  */
-static struct wdfq_queue *wdfq_lock_request(struct wdfq_request *req,
-					    unsigned long *irqflags)
+static struct wdfq_queue *__wdfq_lock_request(struct wdfq_request *req,
+					      unsigned long *irqflags)
 {
 	struct wdfq_queue *q;
 
@@ -138,14 +138,22 @@ static struct wdfq_queue *wdfq_lock_request(struct wdfq_request *req,
 			break;
 		}
 		raw_spin_lock_irqsave(&q->lock, *irqflags);
-		if (req->queue == q && req->state != WDFQ_RS_COMPLETED)
+		if (req->queue == q && req->state != WDFQ_RS_COMPLETED) {
+			/* held on return: wdfq_lock_request() tells sparse */
+			__release(&q->lock);
 			break;
+		}
 		raw_spin_unlock_irqrestore(&q->lock, *irqflags);
 	}
 	/* q counts req, which is not completed: q cannot be freed now */
 	rcu_read_unlock();
 	return q;
 }
+
+/* Evaluates to the locked queue of @req, or NULL; see above. */
+#define wdfq_lock_request(req, qp, irqflags)				\
+	__cond_lock(&(*(qp))->lock,					\
+		    (*(qp) = __wdfq_lock_request(req, irqflags)))
 
 /* A driver-owned request leaves its queue's owned list. */
 static void wdfq_leave_owned_locked(struct wdfq_queue *q,
@@ -164,8 +172,7 @@ int wdfq_request_complete(struct wdfq_request *req, int status,
 	struct wdfq_queue *q;
 	bool put_claim = false;
 
-	q = wdfq_lock_request(req, &irqflags);
-	if (!q) {
+	if (!wdfq_lock_request(req, &q, &irqflags)) {
 		/*
 		 * Not submitted, or completed already. Report it against the
 		 * queue it was on, which must still exist (not checkable).
@@ -214,8 +221,7 @@ int wdfq_request_forward(struct wdfq_request *req, struct wdfq_queue *dest)
 	unsigned long irqflags;
 	struct wdfq_queue *q;
 
-	q = wdfq_lock_request(req, &irqflags);
-	if (!q)
+	if (!wdfq_lock_request(req, &q, &irqflags))
 		return -EINVAL;
 	if (req->state != WDFQ_RS_OWNED || (req->flags & WDFQ_RF_CANCELABLE) ||
 	    dest == q || dest->dev != q->dev) {
@@ -254,8 +260,7 @@ int wdfq_request_requeue(struct wdfq_request *req)
 	unsigned long irqflags;
 	struct wdfq_queue *q;
 
-	q = wdfq_lock_request(req, &irqflags);
-	if (!q)
+	if (!wdfq_lock_request(req, &q, &irqflags))
 		return -EINVAL;
 	if (q->cfg.dispatch != WDFQ_DISPATCH_MANUAL ||
 	    req->state != WDFQ_RS_OWNED || (req->flags & WDFQ_RF_CANCELABLE)) {
@@ -278,8 +283,7 @@ int wdfq_request_mark_cancelable(struct wdfq_request *req, wdfq_cancel_fn fn)
 
 	if (!fn)
 		return -EINVAL;
-	q = wdfq_lock_request(req, &irqflags);
-	if (!q)
+	if (!wdfq_lock_request(req, &q, &irqflags))
 		return -EINVAL;
 	if (req->state != WDFQ_RS_OWNED || (req->flags & WDFQ_RF_CANCELABLE)) {
 		ret = -EINVAL;
@@ -302,8 +306,7 @@ int wdfq_request_unmark_cancelable(struct wdfq_request *req)
 	struct wdfq_queue *q;
 	int ret;
 
-	q = wdfq_lock_request(req, &irqflags);
-	if (!q)
+	if (!wdfq_lock_request(req, &q, &irqflags))
 		return -EINVAL;
 	if (req->state == WDFQ_RS_OWNED && (req->flags & WDFQ_RF_CANCELABLE)) {
 		req->flags &= ~WDFQ_RF_CANCELABLE;
@@ -327,8 +330,7 @@ static void __wdfq_request_cancel(struct wdfq_request *req, bool may_run)
 	/* a full barrier: pairs with smp_mb() in wdfq_queue_insert_locked() */
 	if (test_and_set_bit(WDFQ_RA_CANCELED, &req->atomic_flags))
 		return;
-	q = wdfq_lock_request(req, &irqflags);
-	if (!q)
+	if (!wdfq_lock_request(req, &q, &irqflags))
 		return;		/* not submitted yet, or completed */
 	wdfq_queue_cancel_locked(q, req);
 	wdfq_queue_kick(q, irqflags, may_run && !wdfq_in_callback(q->dev, NULL));
