@@ -8,4 +8,129 @@
 
 #include <linux/version.h>
 
+/* ---- queue engine (wdfq_*.c) ---- */
+
+#include <linux/compiler_types.h>
+
+/*
+ * Telling sparse that a function returned with a lock held, when it did:
+ * __cond_lock() until the kernel moved to compiler context analysis, which
+ * dropped it (7.3 has none, and its sparse checks no lock contexts).
+ */
+#ifdef __cond_lock
+#define wdfq_compat_cond_lock(x, c)	__cond_lock(x, c)
+#else
+#define wdfq_compat_cond_lock(x, c)	(c)
+#endif
+
+/* ---- reference driver (drv_*.c) ---- */
+
+#include <linux/hrtimer.h>
+#include <linux/interrupt.h>
+#include <linux/platform_device.h>
+#include <linux/workqueue.h>
+
+/*
+ * hrtimer_setup() replaced hrtimer_init() + assigning ->function in 6.13
+ * (6.12 has only hrtimer_init, 7.3 only hrtimer_setup).
+ */
+static inline void wdfq_compat_hrtimer_setup(struct hrtimer *timer,
+		enum hrtimer_restart (*fn)(struct hrtimer *),
+		clockid_t clock_id, enum hrtimer_mode mode)
+{
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+	hrtimer_setup(timer, fn, clock_id, mode);
+#else
+	hrtimer_init(timer, clock_id, mode);
+	timer->function = fn;
+#endif
+}
+
+/*
+ * The driver's DPC: a BH workqueue item on kernels that have system_bh_wq
+ * (6.9+; 6.12 and 7.3 have it), a tasklet before (6.1). Either way it runs
+ * in softirq context (a thread on PREEMPT_RT), never concurrently with
+ * itself, and may be scheduled from a hard interrupt.
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+#define WDFQ_COMPAT_BH_KIND "bh-workqueue"
+struct wdfq_compat_bh {
+	struct work_struct work;
+	void (*fn)(struct wdfq_compat_bh *bh);
+};
+
+static inline void wdfq_compat_bh_run(struct work_struct *work)
+{
+	struct wdfq_compat_bh *bh = container_of(work, struct wdfq_compat_bh,
+						 work);
+
+	bh->fn(bh);
+}
+
+static inline void wdfq_compat_bh_init(struct wdfq_compat_bh *bh,
+				       void (*fn)(struct wdfq_compat_bh *bh))
+{
+	bh->fn = fn;
+	INIT_WORK(&bh->work, wdfq_compat_bh_run);
+}
+
+static inline void wdfq_compat_bh_schedule(struct wdfq_compat_bh *bh)
+{
+	queue_work(system_bh_wq, &bh->work);
+}
+
+/* Wait for a running DPC and drop a scheduled one. Process context. */
+static inline void wdfq_compat_bh_kill(struct wdfq_compat_bh *bh)
+{
+	cancel_work_sync(&bh->work);
+}
+#else
+#define WDFQ_COMPAT_BH_KIND "tasklet"
+struct wdfq_compat_bh {
+	struct tasklet_struct tasklet;
+	void (*fn)(struct wdfq_compat_bh *bh);
+};
+
+static inline void wdfq_compat_bh_run(struct tasklet_struct *t)
+{
+	struct wdfq_compat_bh *bh = from_tasklet(bh, t, tasklet);
+
+	bh->fn(bh);
+}
+
+static inline void wdfq_compat_bh_init(struct wdfq_compat_bh *bh,
+				       void (*fn)(struct wdfq_compat_bh *bh))
+{
+	bh->fn = fn;
+	tasklet_setup(&bh->tasklet, wdfq_compat_bh_run);
+}
+
+static inline void wdfq_compat_bh_schedule(struct wdfq_compat_bh *bh)
+{
+	tasklet_schedule(&bh->tasklet);
+}
+
+static inline void wdfq_compat_bh_kill(struct wdfq_compat_bh *bh)
+{
+	tasklet_kill(&bh->tasklet);
+}
+#endif
+
+/*
+ * struct platform_driver.remove returns void since 6.11 (6.12 and 7.3);
+ * before, the void variant is .remove_new (6.3+, and in Debian's 6.1).
+ */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#define WDFQ_COMPAT_PLATFORM_REMOVE(fn)	.remove = (fn)
+#else
+#define WDFQ_COMPAT_PLATFORM_REMOVE(fn)	.remove_new = (fn)
+#endif
+
+/*
+ * Not needed by the driver, checked against 6.1, 6.12 and 7.3: it uses
+ * stream_open() and no .llseek, so no_llseek (gone in 6.12) is never named;
+ * no timer_list, so from_timer/timer_container_of (6.16) are not used;
+ * misc devices, so no class_create (owner argument dropped in 6.4).
+ */
+
 #endif /* _WDFQ_COMPAT_H */

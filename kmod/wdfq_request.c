@@ -8,6 +8,7 @@
 #include <linux/preempt.h>
 #include <linux/slab.h>
 
+#include "compat.h"
 #include "wdfq_internal.h"
 
 struct wdfq_request *wdfq_request_alloc(struct wdfq_device *dev,
@@ -152,8 +153,8 @@ static struct wdfq_queue *__wdfq_lock_request(struct wdfq_request *req,
 
 /* Evaluates to the locked queue of @req, or NULL; see above. */
 #define wdfq_lock_request(req, qp, irqflags)				\
-	__cond_lock(&(*(qp))->lock,					\
-		    (*(qp) = __wdfq_lock_request(req, irqflags)))
+	wdfq_compat_cond_lock(&(*(qp))->lock,				\
+			      (*(qp) = __wdfq_lock_request(req, irqflags)))
 
 /* A driver-owned request leaves its queue's owned list. */
 static void wdfq_leave_owned_locked(struct wdfq_queue *q,
