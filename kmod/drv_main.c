@@ -1,40 +1,324 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Placeholder reference driver: registers /dev/wdfq0 so the test pipe can be
- * shown end to end. Replaced by the real driver.
+ * wdfq reference driver: module parameters, platform devices and driver,
+ * probe/remove, power management.
+ *
+ * The module creates "count" platform devices wdfq.N and registers a
+ * platform driver that binds them. Each bound instance has an engine
+ * device whose power-managed queues drive the platform device's runtime PM
+ * (autosuspend, standard sysfs files under power/), simulated hardware, and
+ * the misc device /dev/wdfqN as its child.
+ *
+ * Power: runtime suspend tells the engine first (power-managed queues stop;
+ * running write transfers are stopped and requeued through io_stop), then
+ * disarms the hardware; runtime resume re-arms it, then tells the engine.
+ * System sleep forces the same path (pm_runtime_force_suspend/resume):
+ * nothing to do if the device is runtime-suspended already.
  */
-#include <linux/module.h>
-#include <linux/miscdevice.h>
-#include <linux/fs.h>
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-static ssize_t wdfq_stub_read(struct file *file, char __user *buf,
-			      size_t len, loff_t *ppos)
+#include <linux/err.h>
+#include <linux/kernel.h>
+#include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/platform_device.h>
+#include <linux/pm.h>
+#include <linux/pm_runtime.h>
+#include <linux/slab.h>
+
+#include "drv.h"
+
+#define DRV_MAX_COUNT	16
+
+static unsigned int count = 1;
+module_param(count, uint, 0444);
+MODULE_PARM_DESC(count, "number of device instances wdfq.N, /dev/wdfqN (1..16, default 1)");
+
+unsigned int drv_param_read_path = WDFQ_READ_PATH_FORWARD;
+module_param_named(read_path, drv_param_read_path, uint, 0444);
+MODULE_PARM_DESC(read_path, "0: sequential read queue forwarding to a manual pending queue (default); 1: manual read queue with ready notify (seed 000)");
+
+unsigned int drv_param_write_limit = 4;
+module_param_named(write_limit, drv_param_write_limit, uint, 0444);
+MODULE_PARM_DESC(write_limit, "write queue parallel limit N for new instances (1..64, default 4)");
+
+unsigned int drv_param_write_latency_us = 1000;
+module_param_named(write_latency_us, drv_param_write_latency_us, uint, 0444);
+MODULE_PARM_DESC(write_latency_us, "initial duration of a write transfer in microseconds (default 1000)");
+
+unsigned int drv_param_ring_size = 16384;
+module_param_named(ring_size, drv_param_ring_size, uint, 0444);
+MODULE_PARM_DESC(ring_size, "initial ring buffer size in bytes, power of 2, 64..1048576 (default 16384)");
+
+unsigned int drv_param_gen_rate_hz;
+module_param_named(gen_rate_hz, drv_param_gen_rate_hz, uint, 0444);
+MODULE_PARM_DESC(gen_rate_hz, "initial generator rate, 8-byte records per second, 0 = off (default)");
+
+static unsigned int autosuspend_ms = 1000;
+module_param(autosuspend_ms, uint, 0444);
+MODULE_PARM_DESC(autosuspend_ms, "initial runtime PM autosuspend delay in ms (default 1000; see power/autosuspend_delay_ms)");
+
+unsigned int drv_param_file_max_requests = 64;
+module_param_named(file_max_requests, drv_param_file_max_requests, uint, 0644);
+MODULE_PARM_DESC(file_max_requests, "most requests in progress per open file (default 64)");
+
+unsigned long drv_param_file_max_bytes = 1UL << 20;
+module_param_named(file_max_bytes, drv_param_file_max_bytes, ulong, 0644);
+MODULE_PARM_DESC(file_max_bytes, "most bounce-buffer bytes per open file (default 1 MiB)");
+
+unsigned int drv_param_dev_max_requests = 1024;
+module_param_named(dev_max_requests, drv_param_dev_max_requests, uint, 0644);
+MODULE_PARM_DESC(dev_max_requests, "most requests in progress per device (default 1024)");
+
+unsigned long drv_param_dev_max_bytes = 16UL << 20;
+module_param_named(dev_max_bytes, drv_param_dev_max_bytes, ulong, 0644);
+MODULE_PARM_DESC(dev_max_bytes, "most bounce-buffer bytes per device (default 16 MiB)");
+
+static struct platform_device *drv_pdevs[DRV_MAX_COUNT];
+
+static void drv_dev_release(struct kref *ref)
 {
+	kfree(container_of(ref, struct drv_dev, ref));
+}
+
+/**
+ * drv_dev_put() - drop a reference to an instance
+ * @d: the instance
+ *
+ * The last reference (the binding's, or the last open file's) frees it.
+ */
+void drv_dev_put(struct drv_dev *d)
+{
+	kref_put(&d->ref, drv_dev_release);
+}
+
+static int drv_runtime_suspend(struct device *dev)
+{
+	struct drv_dev *d = dev_get_drvdata(dev);
+
+	wdfq_device_power_down(d->wdev, WDFQ_STOP_SUSPEND);
+	drv_hw_disarm(d);
+	atomic64_inc(&d->cnt.rpm_suspends);
+	dev_dbg(dev, "suspended\n");
 	return 0;
 }
 
-static const struct file_operations wdfq_stub_fops = {
-	.owner = THIS_MODULE,
-	.read = wdfq_stub_read,
+static int drv_runtime_resume(struct device *dev)
+{
+	struct drv_dev *d = dev_get_drvdata(dev);
+
+	drv_hw_arm(d);
+	wdfq_device_power_up(d->wdev);
+	/* Parked reads may now take what the ring holds. */
+	drv_dpc_kick(d);
+	atomic64_inc(&d->cnt.rpm_resumes);
+	dev_dbg(dev, "resumed\n");
+	return 0;
+}
+
+static int drv_suspend(struct device *dev)
+{
+	struct drv_dev *d = dev_get_drvdata(dev);
+	bool active = !pm_runtime_status_suspended(dev);
+	int ret;
+
+	ret = pm_runtime_force_suspend(dev);
+	if (!ret && active)
+		atomic64_inc(&d->cnt.sys_suspends);
+	return ret;
+}
+
+static int drv_resume(struct device *dev)
+{
+	struct drv_dev *d = dev_get_drvdata(dev);
+	bool was_suspended = pm_runtime_status_suspended(dev);
+	int ret;
+
+	ret = pm_runtime_force_resume(dev);
+	if (!ret && was_suspended && !pm_runtime_status_suspended(dev))
+		atomic64_inc(&d->cnt.sys_resumes);
+	return ret;
+}
+
+static const struct dev_pm_ops drv_pm_ops = {
+	SYSTEM_SLEEP_PM_OPS(drv_suspend, drv_resume)
+	RUNTIME_PM_OPS(drv_runtime_suspend, drv_runtime_resume, NULL)
 };
 
-static struct miscdevice wdfq_stub_misc = {
-	.minor = MISC_DYNAMIC_MINOR,
-	.name = "wdfq0",
-	.fops = &wdfq_stub_fops,
+static int drv_probe(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	struct wdfq_device_config cfg = { };
+	struct drv_dev *d;
+	int ret;
+
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	if (!d)
+		return -ENOMEM;
+	kref_init(&d->ref);
+	d->id = pdev->id;
+	d->pdev = pdev;
+	snprintf(d->name, sizeof(d->name), "wdfq%d", pdev->id);
+	d->read_path = drv_param_read_path;
+	d->write_limit = drv_param_write_limit;
+	d->write_latency_us = drv_param_write_latency_us;
+	init_waitqueue_head(&d->ctl_wq);
+	init_waitqueue_head(&d->poll_wq);
+	init_rwsem(&d->qlock);
+	init_rwsem(&d->rm_sem);
+	mutex_init(&d->ctl_lock);
+	platform_set_drvdata(pdev, d);
+
+	ret = drv_hw_init(d);
+	if (ret)
+		goto err_hw;
+
+	cfg.name = d->name;
+	cfg.pm_dev = dev;
+	cfg.request_ctx_size = sizeof(struct drv_req);
+	cfg.context = d;
+	d->wdev = wdfq_device_create(&cfg);
+	if (IS_ERR(d->wdev)) {
+		ret = PTR_ERR(d->wdev);
+		d->wdev = NULL;
+		goto err_hw;
+	}
+
+	/* Powered from the start; idle until the queues take a reference. */
+	pm_runtime_get_noresume(dev);
+	pm_runtime_set_active(dev);
+	pm_runtime_set_autosuspend_delay(dev, autosuspend_ms);
+	pm_runtime_use_autosuspend(dev);
+	pm_runtime_enable(dev);
+
+	ret = drv_queues_create(d);
+	if (ret)
+		goto err_pm;
+	drv_hw_arm(d);
+
+	d->misc.minor = MISC_DYNAMIC_MINOR;
+	d->misc.name = d->name;
+	d->misc.fops = &drv_fops;
+	d->misc.parent = dev;
+	ret = misc_register(&d->misc);
+	if (ret)
+		goto err_pm;
+
+	pm_runtime_mark_last_busy(dev);
+	pm_runtime_put_autosuspend(dev);
+	dev_info(dev, "/dev/%s: read path %s, write limit %u, DPC %s\n",
+		 d->name, d->read_path ? "notify" : "forward", d->write_limit,
+		 WDFQ_COMPAT_BH_KIND);
+	return 0;
+
+err_pm:
+	wdfq_device_delete(d->wdev);
+	d->wdev = NULL;
+	drv_hw_disarm(d);
+	pm_runtime_disable(dev);
+	pm_runtime_dont_use_autosuspend(dev);
+	pm_runtime_set_suspended(dev);
+	pm_runtime_put_noidle(dev);
+err_hw:
+	drv_hw_fini(d);
+	drv_dev_put(d);
+	return ret;
+}
+
+static void drv_remove(struct platform_device *pdev)
+{
+	struct device *dev = &pdev->dev;
+	struct drv_dev *d = platform_get_drvdata(pdev);
+
+	/* The driver core holds the device active around remove(). */
+	WRITE_ONCE(d->dead, true);
+	wake_up_all(&d->ctl_wq);
+	wake_up_all(&d->poll_wq);
+	misc_deregister(&d->misc);
+
+	/* Complete every request; file operations then see "dead". */
+	drv_queues_purge(d);
+	down_write(&d->rm_sem);
+	drv_hw_disarm(d);
+	wdfq_compat_bh_kill(&d->hw.dpc);
+	wdfq_device_delete(d->wdev);
+	d->wdev = NULL;
+	up_write(&d->rm_sem);
+
+	drv_hw_fini(d);
+	pm_runtime_disable(dev);
+	pm_runtime_dont_use_autosuspend(dev);
+	pm_runtime_set_suspended(dev);
+	dev_info(dev, "removed\n");
+	drv_dev_put(d);
+}
+
+static struct platform_driver drv_platform_driver = {
+	.driver = {
+		.name = DRV_NAME,
+		.pm = pm_ptr(&drv_pm_ops),
+	},
+	.probe = drv_probe,
+	WDFQ_COMPAT_PLATFORM_REMOVE(drv_remove),
 };
 
-static int __init wdfq_init(void)
+static void drv_pdevs_unregister(void)
 {
-	return misc_register(&wdfq_stub_misc);
-}
-module_init(wdfq_init);
+	int i;
 
-static void __exit wdfq_exit(void)
-{
-	misc_deregister(&wdfq_stub_misc);
+	for (i = DRV_MAX_COUNT - 1; i >= 0; i--) {
+		if (drv_pdevs[i])
+			platform_device_unregister(drv_pdevs[i]);
+		drv_pdevs[i] = NULL;
+	}
 }
-module_exit(wdfq_exit);
+
+static int __init drv_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	if (!count || count > DRV_MAX_COUNT ||
+	    drv_param_read_path > WDFQ_READ_PATH_NOTIFY ||
+	    !drv_param_write_limit ||
+	    drv_param_write_limit > DRV_WRITE_LIMIT_MAX ||
+	    drv_param_write_latency_us > DRV_LATENCY_MAX_US ||
+	    drv_param_ring_size < DRV_RING_MIN ||
+	    drv_param_ring_size > DRV_RING_MAX ||
+	    !is_power_of_2(drv_param_ring_size) ||
+	    drv_param_gen_rate_hz > DRV_GEN_RATE_MAX) {
+		pr_err("invalid module parameter\n");
+		return -EINVAL;
+	}
+
+	ret = platform_driver_register(&drv_platform_driver);
+	if (ret)
+		return ret;
+	for (i = 0; i < count; i++) {
+		struct platform_device *pdev;
+
+		pdev = platform_device_register_simple(DRV_NAME, i, NULL, 0);
+		if (IS_ERR(pdev)) {
+			ret = PTR_ERR(pdev);
+			goto err;
+		}
+		drv_pdevs[i] = pdev;
+	}
+	return 0;
+
+err:
+	drv_pdevs_unregister();
+	platform_driver_unregister(&drv_platform_driver);
+	return ret;
+}
+module_init(drv_init);
+
+static void __exit drv_exit(void)
+{
+	drv_pdevs_unregister();
+	platform_driver_unregister(&drv_platform_driver);
+}
+module_exit(drv_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KMDF-style I/O queues and their reference character device");

@@ -1,0 +1,282 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * wdfq reference driver: private header shared by drv_*.c.
+ *
+ * The driver uses the queue engine only through wdfq.h.
+ *
+ * Locking rules
+ * -------------
+ * hw.lock (raw spinlock, taken with irqsave from every context, hard
+ *	interrupts included): the simulated hardware: hw.armed, the input
+ *	buffer hw.rx, the hardware FIFO hw.fifo, hw.gen_rate_hz, hw.gen_seq and
+ *	the last interrupt record hw.last_evt. Nothing else is taken inside it
+ *	except the hrtimer base lock (hrtimer_start), and no engine call is
+ *	made under it. It is never held around hrtimer_cancel().
+ *
+ * data_lock (spinlock_t, taken with _bh; the DPC runs in softirq context,
+ *	or a thread on PREEMPT_RT, never in hard irq): the ring and the rule
+ *	"a read is parked only while the ring is empty". Whoever looks at the
+ *	ring and then parks, retrieves or completes a read holds it across both
+ *	steps, so a DPC can never put data into the ring while a read is on its
+ *	way to the parked queue. Engine calls made under it (retrieve, forward,
+ *	requeue, complete, get_state) never call back into the driver.
+ *
+ * qlock (rw_semaphore): the pointer to the write queue, which SET_PARAMS
+ *	(write_limit) replaces. Readers: ioctl handlers, poll. The DPC and the
+ *	handlers never need it: they do not touch the write queue pointer.
+ *
+ * rm_sem (rw_semaphore): held for reading by every file operation from its
+ *	"dead" check until it no longer touches the engine device; remove()
+ *	takes it for writing after purging every queue, then deletes the
+ *	engine device. Never held across an unbounded wait that remove()
+ *	cannot end (remove() purges first, which completes every request).
+ *
+ * ctl_lock (mutex): serializes SET_PARAMS with itself (ring resize, write
+ *	queue rebuild).
+ *
+ * Order: rm_sem -> ctl_lock -> qlock -> data_lock -> hw.lock.
+ *
+ * Request ownership: the write queue uses WDFQ_SYNC_QUEUE scope so that its
+ * presentation handler, io_stop and the cancel routine never overlap; the
+ * transfer timer (a hard interrupt) synchronizes with them through
+ * wdfq_request_unmark_cancelable().
+ */
+#ifndef _WDFQ_DRV_H
+#define _WDFQ_DRV_H
+
+#include <linux/atomic.h>
+#include <linux/hrtimer.h>
+#include <linux/kfifo.h>
+#include <linux/kref.h>
+#include <linux/miscdevice.h>
+#include <linux/mutex.h>
+#include <linux/rwsem.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+
+#include "compat.h"
+#include "wdfq.h"
+#include "../uapi/linux/wdfq.h"
+
+#define DRV_NAME		"wdfq"
+/* Bytes the input interrupt moves from the input buffer per interrupt. */
+#define DRV_LATCH_MAX		4096
+/* Device input buffer (inject, generator) and hardware FIFO sizes. */
+#define DRV_RX_SIZE		65536
+#define DRV_FIFO_SIZE		262144
+/* Delay between an input arriving and its interrupt. */
+#define DRV_IRQ_DELAY_NS	(20 * NSEC_PER_USEC)
+#define DRV_RING_MIN		64
+#define DRV_RING_MAX		1048576
+#define DRV_WRITE_LIMIT_MAX	64
+#define DRV_LATENCY_MAX_US	10000000
+#define DRV_GEN_RATE_MAX	100000
+
+struct platform_device;
+struct drv_dev;
+
+/* Module parameters (drv_main.c). */
+extern unsigned int drv_param_read_path;
+extern unsigned int drv_param_write_limit;
+extern unsigned int drv_param_write_latency_us;
+extern unsigned int drv_param_ring_size;
+extern unsigned int drv_param_gen_rate_hz;
+extern unsigned int drv_param_file_max_requests;
+extern unsigned long drv_param_file_max_bytes;
+extern unsigned int drv_param_dev_max_requests;
+extern unsigned long drv_param_dev_max_bytes;
+
+/**
+ * struct drv_counters - device counters reported by GET_QUEUE_STATS
+ *
+ * Atomic so that every context (hard interrupt, DPC, handlers) can update
+ * them without a lock; see struct wdfq_queue_stats for their meaning.
+ */
+struct drv_counters {
+	atomic64_t interrupts;
+	atomic64_t dpc_runs;
+	atomic64_t input_bytes;
+	atomic64_t direct_bytes;
+	atomic64_t overrun_bytes;
+	atomic64_t overruns;
+	atomic64_t events;
+	atomic64_t rpm_suspends;
+	atomic64_t rpm_resumes;
+	atomic64_t sys_suspends;
+	atomic64_t sys_resumes;
+	atomic64_t requests_limited;
+	atomic_t write_inflight;
+	atomic_t write_inflight_max;
+};
+
+/**
+ * struct drv_hw - the simulated hardware; see "Locking rules" in drv.h
+ * @lock: raw spinlock, see above
+ * @armed: powered: the interrupt source may fire
+ * @rx: device input not yet latched by an interrupt
+ * @fifo: hardware FIFO: latched by the ISR, waiting for the DPC
+ * @irq_timer: the input interrupt (hrtimer, hard mode)
+ * @gen_rate_hz: generator rate, 0 = off
+ * @gen_seq: next generator record
+ * @irq_seq: interrupts so far; sequence number of the last one
+ * @last_evt: record of the last interrupt
+ * @dpc: the DPC (tasklet or BH work, see compat.h)
+ * @dpc_buf: DPC scratch buffer, DRV_LATCH_MAX bytes; DPC only
+ */
+struct drv_hw {
+	raw_spinlock_t lock;
+	bool armed;
+	struct kfifo rx;
+	struct kfifo fifo;
+	struct hrtimer irq_timer;
+	u32 gen_rate_hz;
+	u64 gen_seq;
+	u64 irq_seq;
+	struct wdfq_event last_evt;
+	struct wdfq_compat_bh dpc;
+	u8 *dpc_buf;
+};
+
+/**
+ * struct drv_qctl - per-queue state for QUEUE_CTL
+ * @d: the device
+ * @stop_gen: bumped by the stop (and stop-and-purge) completion callback
+ * @flush_gen: bumped by the drain/purge completion callback
+ */
+struct drv_qctl {
+	struct drv_dev *d;
+	atomic_t stop_gen;
+	atomic_t flush_gen;
+};
+
+/**
+ * struct drv_dev - one instance: platform device wdfq.N and /dev/wdfqN
+ * @ref: held by the platform device binding and by every open file
+ * @id: N
+ * @pdev: the platform device (runtime PM device)
+ * @misc: the misc device /dev/wdfqN
+ * @name: "wdfqN"
+ * @wdev: the engine device; NULL once removed
+ * @q: the queues by WDFQ_QUEUE_* id; NULL when absent
+ * @read_path: WDFQ_READ_PATH_*
+ * @parked: the queue parked reads wait on (pending, or read with notify)
+ * @write_limit: limit of the current write queue
+ * @write_latency_us: transfer duration
+ * @qctl: QUEUE_CTL state, by queue id
+ * @ctl_wq: QUEUE_CTL waiters (WDFQ_CTL_F_WAIT)
+ * @poll_wq: poll/epoll waiters; woken by the DPC
+ * @data_lock: see "Locking rules"
+ * @ring: bytes delivered by the DPC that no read has taken yet
+ * @ring_buf: storage of @ring
+ * @hw: the simulated hardware
+ * @cnt: device counters
+ * @nr_requests: requests in progress from all files
+ * @nr_bytes: bounce-buffer bytes of those
+ * @qlock: see "Locking rules"
+ * @rm_sem: see "Locking rules"
+ * @ctl_lock: see "Locking rules"
+ * @dead: the instance was removed; file operations return -ENODEV
+ */
+struct drv_dev {
+	struct kref ref;
+	int id;
+	struct platform_device *pdev;
+	struct miscdevice misc;
+	char name[16];
+	struct wdfq_device *wdev;
+	struct wdfq_queue *q[WDFQ_NR_QUEUES];
+	unsigned int read_path;
+	struct wdfq_queue *parked;
+	unsigned int write_limit;
+	unsigned int write_latency_us;
+	struct drv_qctl qctl[WDFQ_NR_QUEUES];
+	wait_queue_head_t ctl_wq;
+	wait_queue_head_t poll_wq;
+	spinlock_t data_lock;	/* see "Locking rules" */
+	struct kfifo ring;
+	void *ring_buf;
+	struct drv_hw hw;
+	struct drv_counters cnt;
+	atomic_t nr_requests;
+	atomic_long_t nr_bytes;
+	struct rw_semaphore qlock;
+	struct rw_semaphore rm_sem;
+	struct mutex ctl_lock;	/* see "Locking rules" */
+	bool dead;
+};
+
+/**
+ * struct drv_file - per-open state
+ * @d: the device (a reference)
+ * @nr_requests: requests in progress from this file
+ * @nr_bytes: bounce-buffer bytes of those
+ */
+struct drv_file {
+	struct drv_dev *d;
+	atomic_t nr_requests;
+	atomic_long_t nr_bytes;
+};
+
+/**
+ * struct drv_req - driver context of every engine request
+ * @req: the request this context belongs to
+ * @d: the device
+ * @timer: write transfer (hard mode hrtimer): its expiry is the completion
+ *	interrupt
+ * @nonblock: O_NONBLOCK: complete with -EAGAIN instead of parking
+ * @evt_seq: WAIT_EVENT: the last interrupt before the request arrived
+ * @ctl_slot: QUEUE_CTL: the generation counter the operation will bump
+ * @ctl_gen: QUEUE_CTL: its value before the operation
+ */
+struct drv_req {
+	struct wdfq_request *req;
+	struct drv_dev *d;
+	struct hrtimer timer;
+	bool nonblock;
+	u64 evt_seq;
+	atomic_t *ctl_slot;
+	int ctl_gen;
+};
+
+static inline struct drv_req *drv_req(struct wdfq_request *req)
+{
+	return wdfq_request_ctx(req);
+}
+
+/* drv_main.c */
+void drv_dev_put(struct drv_dev *d);
+
+/* drv_hw.c */
+int drv_hw_init(struct drv_dev *d);
+void drv_hw_fini(struct drv_dev *d);
+void drv_hw_arm(struct drv_dev *d);
+void drv_hw_disarm(struct drv_dev *d);
+void drv_dpc_kick(struct drv_dev *d);
+size_t drv_hw_inject(struct drv_dev *d, const void *data, size_t len);
+void drv_hw_set_gen_rate(struct drv_dev *d, u32 rate);
+u32 drv_hw_gen_rate(struct drv_dev *d);
+u64 drv_hw_irq_seq(struct drv_dev *d);
+int drv_ring_resize(struct drv_dev *d, unsigned int size);
+unsigned int drv_ring_size(struct drv_dev *d);
+size_t drv_ring_len(struct drv_dev *d);
+void drv_ring_to_readers_locked(struct drv_dev *d);
+void drv_write_start(struct drv_dev *d, struct wdfq_request *req);
+bool drv_write_stop(struct drv_dev *d, struct wdfq_request *req);
+void drv_write_cancel(struct wdfq_request *req);
+void drv_write_timer_init(struct drv_req *ctx);
+
+/* drv_queues.c */
+int drv_queues_create(struct drv_dev *d);
+void drv_queues_purge(struct drv_dev *d);
+int drv_write_queue_rebuild(struct drv_dev *d, unsigned int limit);
+bool drv_write_would_park(struct drv_dev *d);
+bool drv_reads_parked(struct drv_dev *d);
+
+/* drv_ioctl.c */
+void drv_ioctl_handle(struct drv_dev *d, struct wdfq_request *req);
+
+/* drv_fops.c */
+extern const struct file_operations drv_fops;
+
+#endif /* _WDFQ_DRV_H */

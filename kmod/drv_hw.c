@@ -1,0 +1,626 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wdfq reference driver: the simulated hardware.
+ *
+ * Device input (injected bytes, generator records) lands in the device's
+ * input buffer and raises the input interrupt: a hard-mode hrtimer whose
+ * callback is the ISR. The ISR latches up to DRV_LATCH_MAX bytes into the
+ * hardware FIFO, records the interrupt and schedules the DPC. A write
+ * transfer is another hard-mode hrtimer; its expiry is the transfer's
+ * completion interrupt, which latches the written bytes (loopback) and
+ * completes the write. The DPC (tasklet, or BH work where the kernel has
+ * it) empties the hardware FIFO: parked reads first, in FIFO order, then the
+ * ring; what does not fit the ring is dropped and counted as overrun. It
+ * also completes the WAIT_EVENT requests parked before the interrupt.
+ *
+ * Disarmed (runtime suspended) hardware raises no interrupt: input waits in
+ * the input buffer, latched bytes in the FIFO and the ring, until re-armed.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kernel.h>
+#include <linux/ktime.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/poll.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "drv.h"
+
+static void drv_count_overrun(struct drv_dev *d, size_t lost)
+{
+	if (!lost)
+		return;
+	atomic64_add(lost, &d->cnt.overrun_bytes);
+	atomic64_inc(&d->cnt.overruns);
+}
+
+static void drv_max_update(atomic_t *max, int val)
+{
+	int old = atomic_read(max);
+
+	while (val > old && !atomic_try_cmpxchg(max, &old, val))
+		;
+}
+
+/* Record an interrupt. Hard irq or with hw.lock held. */
+static void drv_irq_record_locked(struct drv_dev *d, u32 source, u32 bytes)
+{
+	struct drv_hw *hw = &d->hw;
+
+	lockdep_assert_held(&hw->lock);
+	hw->irq_seq++;
+	hw->last_evt.seq = hw->irq_seq;
+	hw->last_evt.source = source;
+	hw->last_evt.bytes = bytes;
+	hw->last_evt.timestamp_ns = ktime_get_ns();
+	atomic64_inc(&d->cnt.interrupts);
+	atomic64_add(bytes, &d->cnt.input_bytes);
+}
+
+/* Move up to @max bytes from the input buffer into the FIFO. */
+static size_t drv_latch_locked(struct drv_dev *d, size_t max)
+{
+	struct drv_hw *hw = &d->hw;
+	u8 tmp[64];
+	size_t done = 0;
+
+	lockdep_assert_held(&hw->lock);
+	while (done < max && !kfifo_is_empty(&hw->rx) &&
+	       !kfifo_is_full(&hw->fifo)) {
+		size_t want = min3(sizeof(tmp), max - done,
+				   (size_t)kfifo_avail(&hw->fifo));
+		size_t n = kfifo_out(&hw->rx, tmp, want);
+
+		kfifo_in(&hw->fifo, tmp, n);
+		done += n;
+	}
+	return done;
+}
+
+static void drv_gen_record_locked(struct drv_dev *d)
+{
+	struct drv_hw *hw = &d->hw;
+	__le64 rec = cpu_to_le64(hw->gen_seq);
+	size_t n;
+
+	lockdep_assert_held(&hw->lock);
+	hw->gen_seq++;
+	n = kfifo_in(&hw->rx, (u8 *)&rec, sizeof(rec));
+	drv_count_overrun(d, sizeof(rec) - n);
+}
+
+/* The input ISR. Hard interrupt context, also on PREEMPT_RT. */
+static enum hrtimer_restart drv_irq_isr(struct hrtimer *t)
+{
+	struct drv_dev *d = container_of(t, struct drv_dev, hw.irq_timer);
+	struct drv_hw *hw = &d->hw;
+	enum hrtimer_restart ret = HRTIMER_NORESTART;
+	unsigned long flags;
+	size_t n;
+
+	raw_spin_lock_irqsave(&hw->lock, flags);
+	if (!hw->armed)
+		goto out;
+	if (hw->gen_rate_hz)
+		drv_gen_record_locked(d);
+	n = drv_latch_locked(d, DRV_LATCH_MAX);
+	if (n) {
+		drv_irq_record_locked(d, WDFQ_EVT_INPUT, n);
+		wdfq_compat_bh_schedule(&hw->dpc);
+	}
+	if (hw->gen_rate_hz) {
+		hrtimer_forward_now(t, ns_to_ktime(NSEC_PER_SEC /
+						   hw->gen_rate_hz));
+		ret = HRTIMER_RESTART;
+	} else if (!kfifo_is_empty(&hw->rx) && !kfifo_is_full(&hw->fifo)) {
+		hrtimer_forward_now(t, ns_to_ktime(DRV_IRQ_DELAY_NS));
+		ret = HRTIMER_RESTART;
+	}
+out:
+	raw_spin_unlock_irqrestore(&hw->lock, flags);
+	return ret;
+}
+
+/* Raise the input interrupt soon, unless it is already pending. */
+static void drv_irq_raise_locked(struct drv_dev *d)
+{
+	struct drv_hw *hw = &d->hw;
+
+	lockdep_assert_held(&hw->lock);
+	if (!hw->armed || hrtimer_is_queued(&hw->irq_timer))
+		return;
+	if (kfifo_is_empty(&hw->rx) && !hw->gen_rate_hz)
+		return;
+	hrtimer_start(&hw->irq_timer, ns_to_ktime(DRV_IRQ_DELAY_NS),
+		      HRTIMER_MODE_REL_HARD);
+}
+
+/**
+ * drv_hw_inject() - feed bytes into the device input
+ * @d: the device
+ * @data: the bytes
+ * @len: their number
+ *
+ * Raises the input interrupt if the hardware is armed; otherwise the bytes
+ * wait for drv_hw_arm(). Context: any.
+ * Return: bytes taken; the rest was dropped and counted as overrun.
+ */
+size_t drv_hw_inject(struct drv_dev *d, const void *data, size_t len)
+{
+	struct drv_hw *hw = &d->hw;
+	unsigned long flags;
+	size_t n;
+
+	raw_spin_lock_irqsave(&hw->lock, flags);
+	n = kfifo_in(&hw->rx, (const u8 *)data, len);
+	drv_count_overrun(d, len - n);
+	drv_irq_raise_locked(d);
+	raw_spin_unlock_irqrestore(&hw->lock, flags);
+	return n;
+}
+
+/**
+ * drv_hw_set_gen_rate() - set the generator rate
+ * @d: the device
+ * @rate: records per second, 0 = off
+ *
+ * Context: any.
+ */
+void drv_hw_set_gen_rate(struct drv_dev *d, u32 rate)
+{
+	struct drv_hw *hw = &d->hw;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&hw->lock, flags);
+	hw->gen_rate_hz = rate;
+	drv_irq_raise_locked(d);
+	raw_spin_unlock_irqrestore(&hw->lock, flags);
+}
+
+/**
+ * drv_hw_gen_rate() - the generator rate
+ * @d: the device
+ *
+ * Return: records per second, 0 = off.
+ */
+u32 drv_hw_gen_rate(struct drv_dev *d)
+{
+	return READ_ONCE(d->hw.gen_rate_hz);
+}
+
+/**
+ * drv_hw_irq_seq() - sequence number of the last interrupt
+ * @d: the device
+ *
+ * Return: the number of interrupts so far.
+ */
+u64 drv_hw_irq_seq(struct drv_dev *d)
+{
+	unsigned long flags;
+	u64 seq;
+
+	raw_spin_lock_irqsave(&d->hw.lock, flags);
+	seq = d->hw.irq_seq;
+	raw_spin_unlock_irqrestore(&d->hw.lock, flags);
+	return seq;
+}
+
+/**
+ * drv_hw_arm() - power the hardware: interrupts may fire
+ * @d: the device
+ *
+ * Input that arrived while disarmed raises its interrupt now, and the DPC
+ * runs to hand buffered data to parked reads. Context: process.
+ */
+void drv_hw_arm(struct drv_dev *d)
+{
+	struct drv_hw *hw = &d->hw;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&hw->lock, flags);
+	hw->armed = true;
+	drv_irq_raise_locked(d);
+	raw_spin_unlock_irqrestore(&hw->lock, flags);
+	drv_dpc_kick(d);
+}
+
+/**
+ * drv_hw_disarm() - unpower the hardware: no more interrupts
+ * @d: the device
+ *
+ * Returns once the input ISR can no longer run. Nothing buffered is lost.
+ * Write transfers are stopped through the write queue's io_stop before.
+ * Context: process.
+ */
+void drv_hw_disarm(struct drv_dev *d)
+{
+	struct drv_hw *hw = &d->hw;
+	unsigned long flags;
+
+	raw_spin_lock_irqsave(&hw->lock, flags);
+	hw->armed = false;
+	raw_spin_unlock_irqrestore(&hw->lock, flags);
+	hrtimer_cancel(&hw->irq_timer);
+}
+
+/**
+ * drv_dpc_kick() - run the DPC soon
+ * @d: the device
+ *
+ * Context: any.
+ */
+void drv_dpc_kick(struct drv_dev *d)
+{
+	wdfq_compat_bh_schedule(&d->hw.dpc);
+}
+
+/* Satisfy one retrieved read from @buf; returns the bytes taken. */
+static size_t drv_read_fill(struct wdfq_request *req, const u8 *buf,
+			    size_t avail)
+{
+	size_t len, n;
+	void *out = wdfq_request_out_buf(req, &len);
+
+	n = min(len, avail);
+	memcpy(out, buf, n);
+	wdfq_request_complete(req, 0, n);
+	return n;
+}
+
+/**
+ * drv_ring_to_readers_locked() - hand buffered bytes to parked reads
+ * @d: the device
+ *
+ * Parked reads are retrieved in FIFO order while the ring holds data.
+ * Context: data_lock held.
+ */
+void drv_ring_to_readers_locked(struct drv_dev *d)
+{
+	struct wdfq_request *req;
+
+	lockdep_assert_held(&d->data_lock);
+	while (!kfifo_is_empty(&d->ring)) {
+		size_t len, n;
+		void *out;
+
+		if (wdfq_queue_retrieve_next(d->parked, &req))
+			break;
+		out = wdfq_request_out_buf(req, &len);
+		n = kfifo_out(&d->ring, (u8 *)out, len);
+		wdfq_request_complete(req, 0, n);
+	}
+}
+
+/* DPC: new bytes from the FIFO go to parked reads, then to the ring. */
+static void drv_deliver_locked(struct drv_dev *d, const u8 *buf, size_t n)
+{
+	struct wdfq_request *req;
+	size_t in;
+
+	lockdep_assert_held(&d->data_lock);
+	drv_ring_to_readers_locked(d);
+	while (n && kfifo_is_empty(&d->ring)) {
+		size_t took;
+
+		if (wdfq_queue_retrieve_next(d->parked, &req))
+			break;
+		took = drv_read_fill(req, buf, n);
+		atomic64_add(took, &d->cnt.direct_bytes);
+		buf += took;
+		n -= took;
+	}
+	if (!n)
+		return;
+	in = kfifo_in(&d->ring, buf, n);
+	drv_count_overrun(d, n - in);
+}
+
+/* DPC: complete WAIT_EVENT requests that arrived before @evt. */
+static void drv_events_complete(struct drv_dev *d, const struct wdfq_event *evt)
+{
+	struct wdfq_queue *q = d->q[WDFQ_QUEUE_EVENTS];
+	struct wdfq_request *found, *after = NULL;
+
+	while (!wdfq_queue_find_request(q, after, NULL, &found)) {
+		struct drv_req *ctx = drv_req(found);
+		size_t len;
+		void *out;
+
+		if (ctx->evt_seq >= evt->seq) {
+			/* Arrived after this interrupt: wait for the next. */
+			wdfq_request_put(after);
+			after = found;
+			continue;
+		}
+		if (wdfq_queue_retrieve_found(q, found)) {
+			/* Gone meanwhile (cancelled): start over. */
+			wdfq_request_put(found);
+			continue;
+		}
+		out = wdfq_request_out_buf(found, &len);
+		if (len >= sizeof(*evt))
+			memcpy(out, evt, sizeof(*evt));
+		atomic64_inc(&d->cnt.events);
+		wdfq_request_complete(found, 0, sizeof(*evt));
+		wdfq_request_put(found);
+	}
+	wdfq_request_put(after);
+}
+
+/* The DPC: softirq context (a thread on PREEMPT_RT). */
+static void drv_dpc(struct wdfq_compat_bh *bh)
+{
+	struct drv_dev *d = container_of(bh, struct drv_dev, hw.dpc);
+	struct drv_hw *hw = &d->hw;
+	struct wdfq_event evt;
+	unsigned long flags;
+	size_t n;
+
+	atomic64_inc(&d->cnt.dpc_runs);
+	spin_lock_bh(&d->data_lock);
+	drv_ring_to_readers_locked(d);
+	spin_unlock_bh(&d->data_lock);
+	do {
+		raw_spin_lock_irqsave(&hw->lock, flags);
+		n = kfifo_out(&hw->fifo, hw->dpc_buf, DRV_LATCH_MAX);
+		evt = hw->last_evt;
+		/* The FIFO has room again: let pending input in. */
+		drv_irq_raise_locked(d);
+		raw_spin_unlock_irqrestore(&hw->lock, flags);
+		if (!n)
+			break;
+		spin_lock_bh(&d->data_lock);
+		drv_deliver_locked(d, hw->dpc_buf, n);
+		spin_unlock_bh(&d->data_lock);
+	} while (n == DRV_LATCH_MAX);
+
+	if (evt.seq)
+		drv_events_complete(d, &evt);
+	wake_up_interruptible_poll(&d->poll_wq, EPOLLIN | EPOLLOUT |
+				   EPOLLRDNORM | EPOLLWRNORM);
+}
+
+/**
+ * drv_ring_len() - bytes in the ring
+ * @d: the device
+ *
+ * Return: the bytes buffered now.
+ */
+size_t drv_ring_len(struct drv_dev *d)
+{
+	size_t n;
+
+	spin_lock_bh(&d->data_lock);
+	n = kfifo_len(&d->ring);
+	spin_unlock_bh(&d->data_lock);
+	return n;
+}
+
+/**
+ * drv_ring_size() - capacity of the ring
+ * @d: the device
+ *
+ * Return: bytes.
+ */
+unsigned int drv_ring_size(struct drv_dev *d)
+{
+	unsigned int n;
+
+	spin_lock_bh(&d->data_lock);
+	n = kfifo_size(&d->ring);
+	spin_unlock_bh(&d->data_lock);
+	return n;
+}
+
+/**
+ * drv_ring_resize() - give the ring a new size, keeping its bytes
+ * @d: the device
+ * @size: a power of 2 within DRV_RING_MIN..DRV_RING_MAX
+ *
+ * Context: process, ctl_lock held.
+ * Return: 0, -EINVAL for a bad size, -ENOMEM, -EBUSY when the buffered
+ * bytes do not fit.
+ */
+int drv_ring_resize(struct drv_dev *d, unsigned int size)
+{
+	struct kfifo nf;
+	void *nbuf, *old;
+	int ret = 0;
+
+	lockdep_assert_held(&d->ctl_lock);
+	if (size < DRV_RING_MIN || size > DRV_RING_MAX || !is_power_of_2(size))
+		return -EINVAL;
+	nbuf = kvzalloc(size, GFP_KERNEL);
+	if (!nbuf)
+		return -ENOMEM;
+	ret = kfifo_init(&nf, nbuf, size);
+	if (ret) {
+		kvfree(nbuf);
+		return ret;
+	}
+	spin_lock_bh(&d->data_lock);
+	if (kfifo_len(&d->ring) > size) {
+		spin_unlock_bh(&d->data_lock);
+		kvfree(nbuf);
+		return -EBUSY;
+	}
+	while (!kfifo_is_empty(&d->ring)) {
+		u8 tmp[64];
+		unsigned int n = kfifo_out(&d->ring, tmp, sizeof(tmp));
+
+		kfifo_in(&nf, tmp, n);
+	}
+	old = d->ring_buf;
+	d->ring = nf;
+	d->ring_buf = nbuf;
+	spin_unlock_bh(&d->data_lock);
+	kvfree(old);
+	return 0;
+}
+
+/* The write transfer's completion interrupt. Hard interrupt context. */
+static enum hrtimer_restart drv_write_isr(struct hrtimer *t)
+{
+	struct drv_req *ctx = container_of(t, struct drv_req, timer);
+	struct wdfq_request *req = ctx->req;
+	struct drv_dev *d = ctx->d;
+	struct drv_hw *hw = &d->hw;
+	const void *data;
+	unsigned long flags;
+	size_t len, n;
+
+	/* Lost the race with the cancel routine: it completes the request. */
+	if (wdfq_request_unmark_cancelable(req))
+		return HRTIMER_NORESTART;
+	data = wdfq_request_in_buf(req, &len);
+	raw_spin_lock_irqsave(&hw->lock, flags);
+	n = kfifo_in(&hw->fifo, (const u8 *)data, len);
+	drv_count_overrun(d, len - n);
+	drv_irq_record_locked(d, WDFQ_EVT_WRITE_DONE, n);
+	raw_spin_unlock_irqrestore(&hw->lock, flags);
+	atomic_dec(&d->cnt.write_inflight);
+	wdfq_compat_bh_schedule(&hw->dpc);
+	/* Last: the writer may free the request (and this timer) at once. */
+	wdfq_request_complete(req, 0, len);
+	return HRTIMER_NORESTART;
+}
+
+/**
+ * drv_write_timer_init() - set up a request's transfer timer
+ * @ctx: the request context, before submission
+ */
+void drv_write_timer_init(struct drv_req *ctx)
+{
+	wdfq_compat_hrtimer_setup(&ctx->timer, drv_write_isr, CLOCK_MONOTONIC,
+				  HRTIMER_MODE_REL_HARD);
+}
+
+/**
+ * drv_write_start() - start the transfer of a presented write
+ * @d: the device
+ * @req: the write, driver-owned
+ *
+ * Marks the request cancelable and starts its timer. Context: the write
+ * queue's presentation handler (QUEUE scope: never concurrent with its
+ * io_stop or cancel routine).
+ */
+void drv_write_start(struct drv_dev *d, struct wdfq_request *req)
+{
+	struct drv_req *ctx = drv_req(req);
+	u64 ns = (u64)READ_ONCE(d->write_latency_us) * NSEC_PER_USEC;
+
+	if (wdfq_request_mark_cancelable(req, drv_write_cancel)) {
+		wdfq_request_complete(req, -ECANCELED, 0);
+		return;
+	}
+	drv_max_update(&d->cnt.write_inflight_max,
+		       atomic_inc_return(&d->cnt.write_inflight));
+	hrtimer_start(&ctx->timer, ns_to_ktime(ns), HRTIMER_MODE_REL_HARD);
+}
+
+/**
+ * drv_write_cancel() - cancel routine of a running write transfer
+ * @req: the write
+ *
+ * Stops the transfer (waiting for a completion interrupt that is running,
+ * which then backs off) and completes the write with -ECANCELED.
+ * Context: process (engine), QUEUE scope of the write queue.
+ */
+void drv_write_cancel(struct wdfq_request *req)
+{
+	struct drv_req *ctx = drv_req(req);
+
+	hrtimer_cancel(&ctx->timer);
+	atomic_dec(&ctx->d->cnt.write_inflight);
+	wdfq_request_complete(req, -ECANCELED, 0);
+}
+
+/**
+ * drv_write_stop() - io_stop of a running write transfer
+ * @d: the device
+ * @req: the write
+ *
+ * If the transfer has not finished it is stopped and the write is
+ * requeued, to be presented again after power-up; otherwise its completion
+ * interrupt (or the cancel routine) completes it.
+ * Context: process, QUEUE scope of the write queue.
+ * Return: true if the request was requeued.
+ */
+bool drv_write_stop(struct drv_dev *d, struct wdfq_request *req)
+{
+	struct drv_req *ctx = drv_req(req);
+
+	if (hrtimer_try_to_cancel(&ctx->timer) != 1)
+		return false;
+	/* The timer will not fire: take cancellation back, then requeue. */
+	if (wdfq_request_unmark_cancelable(req))
+		return false;	/* the cancel routine completes it */
+	atomic_dec(&d->cnt.write_inflight);
+	wdfq_request_stop_acknowledge(req, true);
+	return true;
+}
+
+static int drv_kfifo_alloc(struct kfifo *f, size_t size)
+{
+	void *buf = kvzalloc(size, GFP_KERNEL);
+
+	if (!buf)
+		return -ENOMEM;
+	return kfifo_init(f, buf, size);
+}
+
+/**
+ * drv_hw_init() - set up the hardware and the ring, disarmed
+ * @d: the device
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int drv_hw_init(struct drv_dev *d)
+{
+	struct drv_hw *hw = &d->hw;
+	int ret;
+
+	raw_spin_lock_init(&hw->lock);
+	spin_lock_init(&d->data_lock);
+	wdfq_compat_hrtimer_setup(&hw->irq_timer, drv_irq_isr, CLOCK_MONOTONIC,
+				  HRTIMER_MODE_REL_HARD);
+	wdfq_compat_bh_init(&hw->dpc, drv_dpc);
+	hw->dpc_buf = kmalloc(DRV_LATCH_MAX, GFP_KERNEL);
+	if (!hw->dpc_buf)
+		return -ENOMEM;
+	ret = drv_kfifo_alloc(&hw->rx, DRV_RX_SIZE);
+	if (!ret)
+		ret = drv_kfifo_alloc(&hw->fifo, DRV_FIFO_SIZE);
+	if (!ret)
+		ret = drv_kfifo_alloc(&d->ring, drv_param_ring_size);
+	if (ret)
+		return ret;
+	d->ring_buf = d->ring.kfifo.data;
+	hw->gen_rate_hz = min(drv_param_gen_rate_hz, DRV_GEN_RATE_MAX);
+	return 0;
+}
+
+/**
+ * drv_hw_fini() - stop everything and free the buffers
+ * @d: the device, with no request left
+ *
+ * Idempotent; also undoes a partial drv_hw_init(). Context: process.
+ */
+void drv_hw_fini(struct drv_dev *d)
+{
+	struct drv_hw *hw = &d->hw;
+
+	drv_hw_disarm(d);
+	wdfq_compat_bh_kill(&hw->dpc);
+	kvfree(hw->rx.kfifo.data);
+	hw->rx.kfifo.data = NULL;
+	kvfree(hw->fifo.kfifo.data);
+	hw->fifo.kfifo.data = NULL;
+	kvfree(d->ring.kfifo.data);
+	d->ring.kfifo.data = NULL;
+	d->ring_buf = NULL;
+	kfree(hw->dpc_buf);
+	hw->dpc_buf = NULL;
+}

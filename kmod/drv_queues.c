@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wdfq reference driver: the engine queues and their handlers.
+ *
+ *   read     SEQUENTIAL, power-managed: satisfy from the ring, else park
+ *            the read on "pending" (forward)
+ *   pending  MANUAL, power-managed: parked reads, completed by the DPC
+ *   write    PARALLEL(write_limit), power-managed, QUEUE scope: start a
+ *            transfer; its completion interrupt completes the write
+ *   control  PARALLEL(unlimited), not power-managed: every ioctl
+ *   events   MANUAL, not power-managed: WAIT_EVENT, completed by the DPC
+ *
+ * With read_path=1 (seed 000's alternative) reads go straight to a MANUAL,
+ * power-managed read queue with a ready notification, and there is no
+ * pending queue.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/err.h>
+#include <linux/kernel.h>
+#include <linux/platform_device.h>
+
+#include "drv.h"
+
+static struct drv_dev *drv_q_dev(struct wdfq_queue *q)
+{
+	return wdfq_device_context(wdfq_queue_device(q));
+}
+
+/**
+ * drv_reads_parked() - are reads waiting for data
+ * @d: the device
+ *
+ * Return: true if the parked-read queue holds requests.
+ */
+bool drv_reads_parked(struct drv_dev *d)
+{
+	struct wdfq_queue_state st;
+
+	wdfq_queue_get_state(d->parked, &st);
+	return st.queued > 0;
+}
+
+/*
+ * Sequential read queue: one read at a time. Under data_lock, older parked
+ * reads get the ring's bytes first; then this one is satisfied from the ring
+ * or joins them, so bytes always go to reads in arrival order.
+ */
+static void drv_io_read(struct wdfq_queue *q, struct wdfq_request *req)
+{
+	struct drv_dev *d = drv_q_dev(q);
+	struct drv_req *ctx = drv_req(req);
+	size_t len, n;
+	void *out;
+	int ret;
+
+	out = wdfq_request_out_buf(req, &len);
+	spin_lock_bh(&d->data_lock);
+	drv_ring_to_readers_locked(d);
+	if (!kfifo_is_empty(&d->ring) && !drv_reads_parked(d)) {
+		n = kfifo_out(&d->ring, (u8 *)out, len);
+		wdfq_request_complete(req, 0, n);
+	} else if (ctx->nonblock) {
+		wdfq_request_complete(req, -EAGAIN, 0);
+	} else {
+		ret = wdfq_request_forward(req, d->parked);
+		if (ret)
+			wdfq_request_complete(req, ret, 0);
+	}
+	spin_unlock_bh(&d->data_lock);
+}
+
+/*
+ * Ready notification of the manual read queue (read_path=1): the queue went
+ * from empty to non-empty. Take reads while the ring holds data. When it is
+ * empty, a non-blocking read completes with -EAGAIN and a blocking one goes
+ * back to the head of the queue, where the DPC finds it when data arrives:
+ * the notification is edge-triggered and will not fire again while reads
+ * wait, so from here on the DPC is the one that completes them.
+ */
+static void drv_read_ready(struct wdfq_queue *q, void *context)
+{
+	struct drv_dev *d = context;
+	struct wdfq_request *req;
+	bool more = true;
+
+	while (more) {
+		spin_lock_bh(&d->data_lock);
+		if (wdfq_queue_retrieve_next(q, &req)) {
+			more = false;
+		} else if (!kfifo_is_empty(&d->ring)) {
+			size_t len;
+			void *out = wdfq_request_out_buf(req, &len);
+
+			wdfq_request_complete(req, 0,
+					      kfifo_out(&d->ring, (u8 *)out,
+							len));
+		} else if (drv_req(req)->nonblock) {
+			wdfq_request_complete(req, -EAGAIN, 0);
+		} else {
+			if (wdfq_request_requeue(req))
+				wdfq_request_complete(req, -EIO, 0);
+			more = false;
+		}
+		spin_unlock_bh(&d->data_lock);
+	}
+}
+
+static void drv_io_write(struct wdfq_queue *q, struct wdfq_request *req)
+{
+	drv_write_start(drv_q_dev(q), req);
+}
+
+static void drv_io_write_stop(struct wdfq_queue *q, struct wdfq_request *req,
+			      unsigned int flags)
+{
+	struct drv_dev *d = drv_q_dev(q);
+
+	/* Not requeued: completion is on its way; power-down waits for it. */
+	if (!drv_write_stop(d, req))
+		dev_dbg(&d->pdev->dev, "write finishing during power-down\n");
+}
+
+static void drv_io_control(struct wdfq_queue *q, struct wdfq_request *req)
+{
+	drv_ioctl_handle(drv_q_dev(q), req);
+}
+
+static struct wdfq_queue *drv_write_queue_new(struct drv_dev *d,
+					      unsigned int limit)
+{
+	struct wdfq_queue_config cfg = {
+		.name = "write",
+		.dispatch = WDFQ_DISPATCH_PARALLEL,
+		.max_presented = limit,
+		.scope = WDFQ_SYNC_QUEUE,
+		.power_managed = true,
+		.io_write = drv_io_write,
+		.io_stop = drv_io_write_stop,
+		.context = d,
+	};
+
+	return wdfq_queue_create(d->wdev, &cfg);
+}
+
+/**
+ * drv_queues_create() - create the queues and route requests to them
+ * @d: the device, with d->wdev created
+ *
+ * On failure the queues created so far are left for wdfq_device_delete().
+ * Context: process.
+ * Return: 0 or a negative errno.
+ */
+int drv_queues_create(struct drv_dev *d)
+{
+	struct wdfq_queue_config read_cfg = {
+		.name = "read",
+		.dispatch = WDFQ_DISPATCH_SEQUENTIAL,
+		.scope = WDFQ_SYNC_NONE,
+		.power_managed = true,
+		.io_read = drv_io_read,
+		.context = d,
+	};
+	struct wdfq_queue_config manual_cfg = {
+		.name = "pending",
+		.dispatch = WDFQ_DISPATCH_MANUAL,
+		.scope = WDFQ_SYNC_NONE,
+		.power_managed = true,
+		.context = d,
+	};
+	struct wdfq_queue_config control_cfg = {
+		.name = "control",
+		.dispatch = WDFQ_DISPATCH_PARALLEL,
+		.max_presented = 0,
+		.scope = WDFQ_SYNC_NONE,
+		.power_managed = false,
+		.io_ioctl = drv_io_control,
+		.context = d,
+	};
+	struct wdfq_queue_config events_cfg = {
+		.name = "events",
+		.dispatch = WDFQ_DISPATCH_MANUAL,
+		.scope = WDFQ_SYNC_NONE,
+		.power_managed = false,
+		.context = d,
+	};
+	struct wdfq_queue *q;
+	int ret, i;
+
+	for (i = 0; i < WDFQ_NR_QUEUES; i++)
+		d->qctl[i].d = d;
+
+	if (d->read_path == WDFQ_READ_PATH_NOTIFY) {
+		/* QUEUE scope: notifications never overlap (seed 000). */
+		manual_cfg.name = "read";
+		manual_cfg.scope = WDFQ_SYNC_QUEUE;
+		q = wdfq_queue_create(d->wdev, &manual_cfg);
+		if (IS_ERR(q))
+			return PTR_ERR(q);
+		d->q[WDFQ_QUEUE_READ] = q;
+		d->parked = q;
+	} else {
+		q = wdfq_queue_create(d->wdev, &read_cfg);
+		if (IS_ERR(q))
+			return PTR_ERR(q);
+		d->q[WDFQ_QUEUE_READ] = q;
+		q = wdfq_queue_create(d->wdev, &manual_cfg);
+		if (IS_ERR(q))
+			return PTR_ERR(q);
+		d->q[WDFQ_QUEUE_PENDING] = q;
+		d->parked = q;
+	}
+
+	q = drv_write_queue_new(d, d->write_limit);
+	if (IS_ERR(q))
+		return PTR_ERR(q);
+	d->q[WDFQ_QUEUE_WRITE] = q;
+
+	q = wdfq_queue_create(d->wdev, &control_cfg);
+	if (IS_ERR(q))
+		return PTR_ERR(q);
+	d->q[WDFQ_QUEUE_CONTROL] = q;
+
+	q = wdfq_queue_create(d->wdev, &events_cfg);
+	if (IS_ERR(q))
+		return PTR_ERR(q);
+	d->q[WDFQ_QUEUE_EVENTS] = q;
+
+	ret = wdfq_device_route(d->wdev, WDFQ_REQ_WRITE, d->q[WDFQ_QUEUE_WRITE]);
+	if (!ret)
+		ret = wdfq_device_route(d->wdev, WDFQ_REQ_IOCTL,
+					d->q[WDFQ_QUEUE_CONTROL]);
+	if (ret)
+		return ret;
+	if (d->read_path == WDFQ_READ_PATH_NOTIFY) {
+		/* A MANUAL queue has no handler to route to: submit directly. */
+		return wdfq_queue_ready_notify(d->q[WDFQ_QUEUE_READ],
+					       drv_read_ready, d);
+	}
+	return wdfq_device_route(d->wdev, WDFQ_REQ_READ, d->q[WDFQ_QUEUE_READ]);
+}
+
+/**
+ * drv_write_queue_rebuild() - replace the write queue with one of a new limit
+ * @d: the device
+ * @limit: the new parallel limit
+ *
+ * New writes go to the new queue at once; the old one drains (its writes
+ * finish) and is deleted. Context: process, ctl_lock held, from the control
+ * queue's handler.
+ * Return: 0 or a negative errno (the old queue stays).
+ */
+int drv_write_queue_rebuild(struct drv_dev *d, unsigned int limit)
+{
+	struct wdfq_queue *nq, *old;
+	int ret;
+
+	lockdep_assert_held(&d->ctl_lock);
+	nq = drv_write_queue_new(d, limit);
+	if (IS_ERR(nq))
+		return PTR_ERR(nq);
+	ret = wdfq_device_route(d->wdev, WDFQ_REQ_WRITE, nq);
+	if (ret) {
+		wdfq_queue_delete(nq);
+		return ret;
+	}
+	down_write(&d->qlock);
+	old = d->q[WDFQ_QUEUE_WRITE];
+	d->q[WDFQ_QUEUE_WRITE] = nq;
+	WRITE_ONCE(d->write_limit, limit);
+	up_write(&d->qlock);
+	/* A stopped old queue would never drain: let it run out. */
+	wdfq_queue_start(old);
+	wdfq_queue_drain_sync(old);
+	wdfq_queue_delete(old);
+	return 0;
+}
+
+/**
+ * drv_write_would_park() - would a write wait on the write queue
+ * @d: the device
+ *
+ * Return: true when a new write would be queued rather than started at
+ * once (queue stopped or full), or refused.
+ */
+bool drv_write_would_park(struct drv_dev *d)
+{
+	struct wdfq_queue_state st;
+
+	down_read(&d->qlock);
+	wdfq_queue_get_state(d->q[WDFQ_QUEUE_WRITE], &st);
+	up_read(&d->qlock);
+	return !st.accepting || !st.dispatching || st.queued ||
+	       st.driver_owned >= READ_ONCE(d->write_limit);
+}
+
+/**
+ * drv_queues_purge() - cancel everything before removal
+ * @d: the device, marked dead
+ *
+ * Every queue stops accepting; queued requests complete with -ECANCELED
+ * and running transfers are cancelled. Returns when no request is left.
+ * Context: process.
+ */
+void drv_queues_purge(struct drv_dev *d)
+{
+	static const int order[] = {
+		WDFQ_QUEUE_EVENTS, WDFQ_QUEUE_READ, WDFQ_QUEUE_PENDING,
+		WDFQ_QUEUE_WRITE, WDFQ_QUEUE_CONTROL,
+	};
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(order); i++) {
+		struct wdfq_queue *q = d->q[order[i]];
+
+		if (!q)
+			continue;
+		/* A stopped queue would keep its driver-owned requests. */
+		wdfq_queue_start(q);
+		wdfq_queue_purge_sync(q);
+	}
+}
