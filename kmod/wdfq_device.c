@@ -27,7 +27,8 @@ struct wdfq_device *wdfq_device_create(const struct wdfq_device_config *cfg)
 	INIT_LIST_HEAD(&dev->frames);
 	init_waitqueue_head(&dev->power_wq);
 	dev->powered = true;
-	dev->wq = alloc_workqueue("wdfq-%s", WQ_HIGHPRI, 0, dev->name);
+	dev->wq = alloc_workqueue("wdfq-%s", WQ_UNBOUND | WQ_HIGHPRI, 0,
+				  dev->name);
 	if (!dev->wq) {
 		kfree(dev);
 		return ERR_PTR(-ENOMEM);
