@@ -60,8 +60,12 @@
 #include "../uapi/linux/wdfq.h"
 
 #define DRV_NAME		"wdfq"
+/* Most instances (module parameter count). */
+#define DRV_MAX_COUNT		16
 /* Bytes the input interrupt moves from the input buffer per interrupt. */
 #define DRV_LATCH_MAX		4096
+/* Bytes the DPC takes from the hardware FIFO at a time. */
+#define DRV_DPC_CHUNK		WDFQ_MAX_IO
 /* Device input buffer (inject, generator) and hardware FIFO sizes. */
 #define DRV_RX_SIZE		65536
 #define DRV_FIFO_SIZE		262144
@@ -77,7 +81,7 @@ struct platform_device;
 struct drv_dev;
 
 /* Module parameters (drv_main.c). */
-extern unsigned int drv_param_read_path;
+extern unsigned int drv_param_read_path[];
 extern unsigned int drv_param_write_limit;
 extern unsigned int drv_param_write_latency_us;
 extern unsigned int drv_param_ring_size;
@@ -122,7 +126,7 @@ struct drv_counters {
  * @irq_seq: interrupts so far; sequence number of the last one
  * @last_evt: record of the last interrupt
  * @dpc: the DPC (tasklet or BH work, see compat.h)
- * @dpc_buf: DPC scratch buffer, DRV_LATCH_MAX bytes; DPC only
+ * @dpc_buf: DPC scratch buffer, DRV_DPC_CHUNK bytes; DPC only
  */
 struct drv_hw {
 	raw_spinlock_t lock;

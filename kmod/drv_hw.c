@@ -364,7 +364,7 @@ static void drv_dpc(struct wdfq_compat_bh *bh)
 	spin_unlock_bh(&d->data_lock);
 	do {
 		raw_spin_lock_irqsave(&hw->lock, flags);
-		n = kfifo_out(&hw->fifo, hw->dpc_buf, DRV_LATCH_MAX);
+		n = kfifo_out(&hw->fifo, hw->dpc_buf, DRV_DPC_CHUNK);
 		evt = hw->last_evt;
 		/* The FIFO has room again: let pending input in. */
 		drv_irq_raise_locked(d);
@@ -374,7 +374,7 @@ static void drv_dpc(struct wdfq_compat_bh *bh)
 		spin_lock_bh(&d->data_lock);
 		drv_deliver_locked(d, hw->dpc_buf, n);
 		spin_unlock_bh(&d->data_lock);
-	} while (n == DRV_LATCH_MAX);
+	} while (n == DRV_DPC_CHUNK);
 
 	if (evt.seq)
 		drv_events_complete(d, &evt);
@@ -587,7 +587,7 @@ int drv_hw_init(struct drv_dev *d)
 	wdfq_compat_hrtimer_setup(&hw->irq_timer, drv_irq_isr, CLOCK_MONOTONIC,
 				  HRTIMER_MODE_REL_HARD);
 	wdfq_compat_bh_init(&hw->dpc, drv_dpc);
-	hw->dpc_buf = kmalloc(DRV_LATCH_MAX, GFP_KERNEL);
+	hw->dpc_buf = kmalloc(DRV_DPC_CHUNK, GFP_KERNEL);
 	if (!hw->dpc_buf)
 		return -ENOMEM;
 	ret = drv_kfifo_alloc(&hw->rx, DRV_RX_SIZE);

@@ -28,15 +28,16 @@
 
 #include "drv.h"
 
-#define DRV_MAX_COUNT	16
 
 static unsigned int count = 1;
 module_param(count, uint, 0444);
 MODULE_PARM_DESC(count, "number of device instances wdfq.N, /dev/wdfqN (1..16, default 1)");
 
-unsigned int drv_param_read_path = WDFQ_READ_PATH_FORWARD;
-module_param_named(read_path, drv_param_read_path, uint, 0444);
-MODULE_PARM_DESC(read_path, "0: sequential read queue forwarding to a manual pending queue (default); 1: manual read queue with ready notify (seed 000)");
+unsigned int drv_param_read_path[DRV_MAX_COUNT];
+static unsigned int drv_nr_read_path;
+module_param_array_named(read_path, drv_param_read_path, uint,
+			 &drv_nr_read_path, 0444);
+MODULE_PARM_DESC(read_path, "per instance, comma-separated: 0 = sequential read queue forwarding to a manual pending queue (default), 1 = manual read queue with ready notify (seed 000)");
 
 unsigned int drv_param_write_limit = 4;
 module_param_named(write_limit, drv_param_write_limit, uint, 0444);
@@ -116,14 +117,15 @@ static int drv_runtime_resume(struct device *dev)
 	return 0;
 }
 
+/* System sleep: the runtime PM callbacks, forced; counted when they ran. */
 static int drv_suspend(struct device *dev)
 {
 	struct drv_dev *d = dev_get_drvdata(dev);
-	bool active = !pm_runtime_status_suspended(dev);
+	s64 before = atomic64_read(&d->cnt.rpm_suspends);
 	int ret;
 
 	ret = pm_runtime_force_suspend(dev);
-	if (!ret && active)
+	if (atomic64_read(&d->cnt.rpm_suspends) != before)
 		atomic64_inc(&d->cnt.sys_suspends);
 	return ret;
 }
@@ -131,11 +133,11 @@ static int drv_suspend(struct device *dev)
 static int drv_resume(struct device *dev)
 {
 	struct drv_dev *d = dev_get_drvdata(dev);
-	bool was_suspended = pm_runtime_status_suspended(dev);
+	s64 before = atomic64_read(&d->cnt.rpm_resumes);
 	int ret;
 
 	ret = pm_runtime_force_resume(dev);
-	if (!ret && was_suspended && !pm_runtime_status_suspended(dev))
+	if (atomic64_read(&d->cnt.rpm_resumes) != before)
 		atomic64_inc(&d->cnt.sys_resumes);
 	return ret;
 }
@@ -159,7 +161,8 @@ static int drv_probe(struct platform_device *pdev)
 	d->id = pdev->id;
 	d->pdev = pdev;
 	snprintf(d->name, sizeof(d->name), "wdfq%d", pdev->id);
-	d->read_path = drv_param_read_path;
+	d->read_path = pdev->id < DRV_MAX_COUNT ?
+		       drv_param_read_path[pdev->id] : 0;
 	d->write_limit = drv_param_write_limit;
 	d->write_latency_us = drv_param_write_latency_us;
 	init_waitqueue_head(&d->ctl_wq);
@@ -278,8 +281,13 @@ static int __init drv_init(void)
 	unsigned int i;
 	int ret;
 
+	for (i = 0; i < drv_nr_read_path; i++) {
+		if (drv_param_read_path[i] > WDFQ_READ_PATH_NOTIFY) {
+			pr_err("invalid read_path\n");
+			return -EINVAL;
+		}
+	}
 	if (!count || count > DRV_MAX_COUNT ||
-	    drv_param_read_path > WDFQ_READ_PATH_NOTIFY ||
 	    !drv_param_write_limit ||
 	    drv_param_write_limit > DRV_WRITE_LIMIT_MAX ||
 	    drv_param_write_latency_us > DRV_LATENCY_MAX_US ||

@@ -73,10 +73,15 @@ static void drv_io_read(struct wdfq_queue *q, struct wdfq_request *req)
 /*
  * Ready notification of the manual read queue (read_path=1): the queue went
  * from empty to non-empty. Take reads while the ring holds data. When it is
- * empty, a non-blocking read completes with -EAGAIN and a blocking one goes
- * back to the head of the queue, where the DPC finds it when data arrives:
- * the notification is edge-triggered and will not fire again while reads
- * wait, so from here on the DPC is the one that completes them.
+ * empty, a non-blocking read at the head completes with -EAGAIN and blocking
+ * ones stay queued: the DPC completes them when data arrives, since the
+ * notification is edge-triggered and will not fire again while they wait.
+ *
+ * Seed 000 would retrieve the head and requeue it when the ring is empty.
+ * Requeueing the only request makes the queued count go from 0 to 1 again,
+ * which re-arms the notification: the callback would run again at once,
+ * find the ring still empty, requeue, and spin until data arrives. So the
+ * head is looked at (find) and only taken when it can be completed.
  */
 static void drv_read_ready(struct wdfq_queue *q, void *context)
 {
@@ -86,20 +91,22 @@ static void drv_read_ready(struct wdfq_queue *q, void *context)
 
 	while (more) {
 		spin_lock_bh(&d->data_lock);
-		if (wdfq_queue_retrieve_next(q, &req)) {
-			more = false;
-		} else if (!kfifo_is_empty(&d->ring)) {
-			size_t len;
-			void *out = wdfq_request_out_buf(req, &len);
+		if (!kfifo_is_empty(&d->ring)) {
+			more = !wdfq_queue_retrieve_next(q, &req);
+			if (more) {
+				size_t len, n;
+				void *out = wdfq_request_out_buf(req, &len);
 
-			wdfq_request_complete(req, 0,
-					      kfifo_out(&d->ring, (u8 *)out,
-							len));
-		} else if (drv_req(req)->nonblock) {
-			wdfq_request_complete(req, -EAGAIN, 0);
+				n = kfifo_out(&d->ring, (u8 *)out, len);
+				wdfq_request_complete(req, 0, n);
+			}
+		} else if (!wdfq_queue_find_request(q, NULL, NULL, &req)) {
+			more = drv_req(req)->nonblock &&
+			       !wdfq_queue_retrieve_found(q, req);
+			if (more)
+				wdfq_request_complete(req, -EAGAIN, 0);
+			wdfq_request_put(req);
 		} else {
-			if (wdfq_request_requeue(req))
-				wdfq_request_complete(req, -EIO, 0);
 			more = false;
 		}
 		spin_unlock_bh(&d->data_lock);
