@@ -26,10 +26,10 @@
  *	handlers never need it: they do not touch the write queue pointer.
  *
  * rm_sem (rw_semaphore): held for reading by every file operation from its
- *	"dead" check until it no longer touches the engine device; remove()
- *	takes it for writing after purging every queue, then deletes the
- *	engine device. Never held across an unbounded wait that remove()
- *	cannot end (remove() purges first, which completes every request).
+ *	"dead" check until its request is submitted (never while it waits:
+ *	a submitted request is completed whatever happens, and waiting on it
+ *	touches only the request); remove() purges every queue, then takes
+ *	it for writing, then deletes the engine device.
  *
  * ctl_lock (mutex): serializes SET_PARAMS with itself (ring resize, write
  *	queue rebuild).

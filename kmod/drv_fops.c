@@ -77,20 +77,30 @@ static struct wdfq_request *drv_req_new(struct drv_dev *d, struct file *file,
 	return req;
 }
 
-/*
- * Submit and wait. Return: -ERESTARTSYS if a signal cancelled the request,
- * else its completion status; a request cancelled because the instance was
- * removed reports -ENODEV.
- */
-static int drv_submit_wait(struct drv_dev *d, struct wdfq_request *req,
-			   struct wdfq_queue *direct)
+static void drv_submit(struct drv_dev *d, struct wdfq_request *req,
+		       struct wdfq_queue *direct)
 {
-	int ret;
-
 	if (direct)
 		wdfq_queue_submit(direct, req);
 	else
 		wdfq_device_submit(d->wdev, req);
+}
+
+/*
+ * Wait for a submitted request. The caller has dropped rm_sem: it only has
+ * to cover the submission. Once submitted, a request is completed by the
+ * engine even if the instance goes away (remove() purges every queue), and
+ * waiting for it, reading its status and dropping it touch nothing but the
+ * request. So no lock is held while the caller sleeps.
+ *
+ * Return: -ERESTARTSYS if a signal cancelled the request, else its
+ * completion status; a request cancelled because the instance was removed
+ * reports -ENODEV.
+ */
+static int drv_wait(struct drv_dev *d, struct wdfq_request *req)
+{
+	int ret;
+
 	ret = wdfq_request_wait(req);
 	if (ret)
 		return ret;
@@ -110,7 +120,7 @@ static int drv_open(struct inode *inode, struct file *file)
 	/* misc_open() holds misc_mtx: remove() cannot free @d meanwhile. */
 	if (READ_ONCE(d->dead))
 		return -ENODEV;
-	df = kzalloc(sizeof(*df), GFP_KERNEL);
+	df = kzalloc_obj(*df, GFP_KERNEL);
 	if (!df)
 		return -ENOMEM;
 	kref_get(&d->ref);
@@ -159,12 +169,18 @@ static ssize_t drv_read(struct file *file, char __user *buf, size_t len,
 	wdfq_request_set_buffers(req, NULL, 0, kbuf, len);
 	if (d->read_path == WDFQ_READ_PATH_NOTIFY)
 		direct = d->q[WDFQ_QUEUE_READ];
-	ret = drv_submit_wait(d, req, direct);
+	drv_submit(d, req, direct);
+	up_read(&d->rm_sem);
+	ret = drv_wait(d, req);
 	if (!ret) {
 		n = min(wdfq_request_information(req), len);
 		ret = copy_to_user(buf, kbuf, n) ? -EFAULT : n;
 	}
 	wdfq_request_put(req);
+	kfree(kbuf);
+	drv_uncharge(df, len);
+	return ret;
+
 out_free:
 	kfree(kbuf);
 out_uncharge:
@@ -206,10 +222,16 @@ static ssize_t drv_write(struct file *file, const char __user *buf,
 		goto out_uncharge;
 	drv_write_timer_init(drv_req(req));
 	wdfq_request_set_buffers(req, kbuf, len, NULL, 0);
-	ret = drv_submit_wait(d, req, NULL);
+	drv_submit(d, req, NULL);
+	up_read(&d->rm_sem);
+	ret = drv_wait(d, req);
 	if (!ret)
 		ret = wdfq_request_information(req);
 	wdfq_request_put(req);
+	drv_uncharge(df, len);
+	kfree(kbuf);
+	return ret;
+
 out_uncharge:
 	drv_uncharge(df, len);
 out_unlock:
@@ -329,7 +351,9 @@ static long drv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		goto out_uncharge;
 	wdfq_request_set_ioctl_code(req, cmd);
 	wdfq_request_set_buffers(req, kbuf, len, kbuf, len);
-	ret = drv_submit_wait(d, req, NULL);
+	drv_submit(d, req, NULL);
+	up_read(&d->rm_sem);
+	ret = drv_wait(d, req);
 	if (!ret && cmd == WDFQ_IOC_QUEUE_CTL &&
 	    (((struct wdfq_queue_ctl *)kbuf)->flags & WDFQ_CTL_F_WAIT)) {
 		slot = drv_req(req)->ctl_slot;
@@ -344,6 +368,10 @@ static long drv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (!ret && (_IOC_DIR(cmd) & _IOC_READ) &&
 	    copy_to_user(argp, kbuf, _IOC_SIZE(cmd)))
 		ret = -EFAULT;
+	drv_uncharge(df, len);
+	kfree(kbuf);
+	return ret;
+
 out_uncharge:
 	drv_uncharge(df, len);
 out_unlock:

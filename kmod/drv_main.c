@@ -28,7 +28,6 @@
 
 #include "drv.h"
 
-
 static unsigned int count = 1;
 module_param(count, uint, 0444);
 MODULE_PARM_DESC(count, "number of device instances wdfq.N, /dev/wdfqN (1..16, default 1)");
@@ -154,7 +153,7 @@ static int drv_probe(struct platform_device *pdev)
 	struct drv_dev *d;
 	int ret;
 
-	d = kzalloc(sizeof(*d), GFP_KERNEL);
+	d = kzalloc_obj(*d, GFP_KERNEL);
 	if (!d)
 		return -ENOMEM;
 	kref_init(&d->ref);

@@ -201,8 +201,8 @@ TEST_F(pm, system_sleep)
 	ASSERT_EQ(0, wq_sysfs_write("/sys/power/pm_test", "devices"));
 	fd = open("/sys/power/state", O_WRONLY);
 	ASSERT_LE(0, fd);
-	EXPECT_EQ(6, write(fd, "freeze", 6)) TH_LOG("freeze: %s",
-						     strerror(errno));
+	EXPECT_EQ(6, write(fd, "freeze", 6))
+		TH_LOG("freeze: %s", strerror(errno));
 	close(fd);
 	wq_sysfs_write("/sys/power/pm_test", "none");
 	if (old_delay[0])
