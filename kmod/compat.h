@@ -34,9 +34,12 @@
  * hrtimer_setup() replaced hrtimer_init() + assigning ->function in 6.13
  * (6.12 has only hrtimer_init, 7.3 only hrtimer_setup).
  */
+typedef enum hrtimer_restart (*wdfq_compat_hrtimer_fn)(struct hrtimer *);
+
 static inline void wdfq_compat_hrtimer_setup(struct hrtimer *timer,
-		enum hrtimer_restart (*fn)(struct hrtimer *),
-		clockid_t clock_id, enum hrtimer_mode mode)
+					     wdfq_compat_hrtimer_fn fn,
+					     clockid_t clock_id,
+					     enum hrtimer_mode mode)
 {
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
 	hrtimer_setup(timer, fn, clock_id, mode);
@@ -124,6 +127,15 @@ static inline void wdfq_compat_bh_kill(struct wdfq_compat_bh *bh)
 #define WDFQ_COMPAT_PLATFORM_REMOVE(fn)	.remove = (fn)
 #else
 #define WDFQ_COMPAT_PLATFORM_REMOVE(fn)	.remove_new = (fn)
+#endif
+
+/*
+ * kzalloc_obj(VAR_OR_TYPE, gfp): one zeroed object of that type, typed
+ * result (7.x; checkpatch asks for it). Older kernels get the same from
+ * kzalloc(sizeof()). Callers always pass the gfp flags.
+ */
+#ifndef kzalloc_obj
+#define kzalloc_obj(P, gfp)	((typeof(P) *)kzalloc(sizeof(P), gfp))
 #endif
 
 /*
