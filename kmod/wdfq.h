@@ -635,7 +635,9 @@ void wdfq_request_set_done(struct wdfq_request *req, wdfq_done_fn fn,
  * If a signal arrives first, the request is cancelled as by
  * wdfq_request_cancel() and the call keeps waiting, uninterruptibly, until
  * the request completes (the driver must complete a driver-owned request
- * that it did not mark cancelable).
+ * that it did not mark cancelable). The sleep is freezable: system sleep
+ * freezes the caller in place and the request stays where it is (queued,
+ * or driver-owned and handed to io_stop). One waiter per request.
  *
  * Context: process context; sleeps.
  * Return: 0 when the request completed on its own; -ERESTARTSYS when a
@@ -793,7 +795,10 @@ int wdfq_request_forward(struct wdfq_request *req, struct wdfq_queue *dest);
  * @req: a driver-owned request of a MANUAL queue, not marked cancelable
  *
  * While the queue is purging, the request is cancelled instead (see
- * wdfq_request_cancel()) and the call still returns 0. Context: any.
+ * wdfq_request_cancel()) and the call still returns 0. Putting back the only
+ * request is a 0 -> 1 transition that fires ready notification again, as in
+ * KMDF: a ready callback should not requeue what it cannot serve yet, but
+ * look with wdfq_queue_find_request() and leave it queued. Context: any.
  * Return: 0; -EINVAL if the queue is not MANUAL or @req is not
  * driver-owned or is cancelable.
  */
