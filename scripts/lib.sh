@@ -62,10 +62,14 @@ apt_private() {
 	fi
 }
 
-# Run a command with a lock so two makes never build the same thing at once.
-with_lock() {
-	local lock=$1
-	shift
-	mkdir -p "$(dirname "$lock")"
-	flock "$lock" "$@"
+# Hold (on fd 8, until exit) the lock of one kernel's module build and VM
+# folders: two runs on the same kernel (two makes in one work tree) take
+# turns instead of overwriting each other's files.
+lock_kernel() {
+	mkdir -p "$WDFQ_BUILD/locks"
+	exec 8>"$WDFQ_BUILD/locks/$1"
+	if ! flock -n 8; then
+		msg "waiting for another run on kernel $1 to finish"
+		flock 8
+	fi
 }

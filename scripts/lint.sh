@@ -54,8 +54,13 @@ ours() {
 
 cd "$WDFQ_TOP"
 
+# build-module.sh under the kernel's lock (see lock_kernel)
+build_locked() {
+	(lock_kernel "$1" && "$WDFQ_TOP/scripts/build-module.sh" "$@")
+}
+
 # sparse (C=2 checks every file, built or not)
-if out=$("$WDFQ_TOP/scripts/build-module.sh" "$LINT_KERNEL" C=2 2>&1); then
+if out=$(build_locked "$LINT_KERNEL" C=2 2>&1); then
 	printf '%s\n' "$out" | ours >"$tmp"
 else
 	printf '%s\n' "$out" | tail -30 >"$tmp"
@@ -64,7 +69,7 @@ report "sparse (C=2, $LINT_KERNEL)"
 
 # W=1 against every kernel
 for k in $(all_kernels); do
-	if out=$("$WDFQ_TOP/scripts/build-module.sh" "$k" W=1 2>&1); then
+	if out=$(build_locked "$k" W=1 2>&1); then
 		printf '%s\n' "$out" | grep -E 'warning:|error:' | ours >"$tmp"
 	else
 		printf '%s\n' "$out" | tail -30 >"$tmp"

@@ -53,6 +53,7 @@ fi
 [ "$mode" != shell ] || [ -t 0 ] || die "make vm-shell needs a terminal (try make vm-exec CMD=...)"
 
 "$WDFQ_TOP/scripts/deps.sh" vm
+lock_kernel "$kernel"
 "$WDFQ_TOP/scripts/fetch-kernel.sh" "$kernel"
 vmlinuz=$(readlink -f "$WDFQ_KERNELS/$kernel/vmlinuz")
 
@@ -63,8 +64,9 @@ moddir=$("$WDFQ_TOP/scripts/build-module.sh" "$kernel")
 # and the harness headers come from the debug kernel's source tree.
 "$WDFQ_TOP/scripts/fetch-kernel.sh" --source debug
 ksft=$WDFQ_KERNELS/debug/src/tools/testing/selftests
-make -s -C "$WDFQ_TOP/selftests/wdfq" KSFT_DIR="$ksft" \
-	OUTPUT="$WDFQ_BUILD/selftests" >&2 || die "building the kselftests failed"
+flock "$WDFQ_BUILD/locks/selftests" make -s -C "$WDFQ_TOP/selftests/wdfq" \
+	KSFT_DIR="$ksft" OUTPUT="$WDFQ_BUILD/selftests" >&2 ||
+	die "building the kselftests failed"
 progs=$(make -s -C "$WDFQ_TOP/selftests/wdfq" list)
 
 # Stage the initramfs.
