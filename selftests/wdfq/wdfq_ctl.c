@@ -4,6 +4,7 @@
  * (stop/start, drain, purge, stop-and-purge) and bad input.
  */
 #include <linux/capability.h>
+#include <endian.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 
@@ -458,6 +459,33 @@ TEST_F(ctl, bad_input)
 	ASSERT_EQ(pid, waitpid(pid, &st, 0));
 	EXPECT_TRUE(WIFEXITED(st));
 	EXPECT_EQ(0, WEXITSTATUS(st));
+}
+
+/* The generator: 8-byte little-endian sequence numbers, none lost. */
+TEST_F(ctl, generator)
+{
+	struct wdfq_queue_stats s0, s;
+	uint64_t rec[8], next = 0;
+	int i, j, first = 1;
+	ssize_t n;
+
+	ASSERT_EQ(0, wq_stats(self->fd, WDFQ_QUEUE_CONTROL, &s0));
+	ASSERT_EQ(0, wq_set(self->fd, WDFQ_PARAM_GEN_RATE, 0, 0, 2000, 0));
+	for (i = 0; i < 20; i++) {
+		n = read(self->fd, rec, sizeof(rec));
+		ASSERT_LT(0, n);
+		ASSERT_EQ(0, n % 8);
+		for (j = 0; j < n / 8; j++) {
+			if (!first)
+				ASSERT_EQ(next, le64toh(rec[j]));
+			first = 0;
+			next = le64toh(rec[j]) + 1;
+		}
+	}
+	ASSERT_EQ(0, wq_set(self->fd, WDFQ_PARAM_GEN_RATE, 0, 0, 0, 0));
+	ASSERT_EQ(0, wq_stats(self->fd, WDFQ_QUEUE_CONTROL, &s));
+	EXPECT_EQ(s0.overrun_bytes, s.overrun_bytes);
+	EXPECT_LT(s0.interrupts + 10, s.interrupts);
 }
 
 /* GET_INFO describes the topology. */
