@@ -14,6 +14,9 @@
 
 #include "kunit_helpers.h"
 
+/* Data for every request: zero-length reads and writes are rule 15's. */
+static char kt_buf[64];
+
 u32 kt_rand(u32 *state)
 {
 	u32 x = *state ? *state : 0x9e3779b9;
@@ -46,16 +49,38 @@ static void kt_env_release(void *data)
 {
 	struct kt_env *env = data;
 	struct kunit *test = env->test;
-	unsigned int i, n;
+	unsigned int i, n, left = 0;
 
+	n = min_t(unsigned int, atomic_read(&env->nreq), env->cap);
 	if (env->dev) {
 		for (i = 0; i < env->nq; i++)
 			if (env->q[i])
 				kt_check_balance(test, env->q[i]);
+		/*
+		 * A case that failed half-way may leave driver-owned requests
+		 * behind; deletion would wait for them for ever. Complete
+		 * them (queued ones are refused and then purged by the
+		 * deletion).
+		 */
+		for (i = 0; i < n; i++) {
+			struct kt_req *kr = &env->kr[i];
+
+			if (!kr->submitted || atomic_read(&kr->done))
+				continue;
+			if (kr->timer_used)
+				hrtimer_cancel(&kr->timer);
+			if (kr->bh_used)
+				cancel_work_sync(&kr->bh_work);
+			if (!atomic_read(&kr->done)) {
+				left++;
+				wdfq_request_complete(kr->req, -ECANCELED, 0);
+			}
+		}
+		if (left)
+			KUNIT_FAIL(test, "%u requests unfinished at the end", left);
 		wdfq_device_delete(env->dev);
 		env->dev = NULL;
 	}
-	n = min_t(unsigned int, atomic_read(&env->nreq), env->cap);
 	for (i = 0; i < n; i++) {
 		struct kt_req *kr = &env->kr[i];
 
@@ -176,6 +201,8 @@ void kt_device_deleted(struct kt_env *env)
  * @type: request type
  * @file: its file, or NULL
  *
+ * The request has 64-byte input and output buffers, so it is presented
+ * (rule 15 completes zero-length reads and writes on arrival).
  * Safe from test threads (no KUnit assertion).
  *
  * Return: the request, or NULL.
@@ -200,6 +227,8 @@ struct kt_req *kt_req_new(struct kt_env *env, enum wdfq_request_type type,
 	if (!kr->req)
 		return NULL;
 	*(struct kt_req **)wdfq_request_ctx(kr->req) = kr;
+	wdfq_request_set_buffers(kr->req, kt_buf, sizeof(kt_buf), kt_buf,
+				 sizeof(kt_buf));
 	wdfq_request_set_done(kr->req, kt_done, kr);
 	return kr;
 }

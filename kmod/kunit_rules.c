@@ -319,9 +319,9 @@ static void rule03_manual_retrieve_errors(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.presented, 0);
 	KUNIT_EXPECT_EQ(test, st.driver_owned, 0);
 
-	KUNIT_EXPECT_EQ(test, wdfq_queue_retrieve_next(m, &got), 0);
+	KUNIT_ASSERT_EQ(test, wdfq_queue_retrieve_next(m, &got), 0);
 	KUNIT_EXPECT_PTR_EQ(test, got, r[0]->req);
-	KUNIT_EXPECT_EQ(test, wdfq_queue_retrieve_by_file(m, FILE_B, &got), 0);
+	KUNIT_ASSERT_EQ(test, wdfq_queue_retrieve_by_file(m, FILE_B, &got), 0);
 	KUNIT_EXPECT_PTR_EQ(test, got, r[1]->req);
 	KUNIT_EXPECT_PTR_EQ(test, wdfq_request_file(got), FILE_B);
 	kt_state(m, &st);
@@ -1455,6 +1455,7 @@ static void rule15_zero_length(struct kunit *test)
 	wdfq_request_set_buffers(w->req, buf, 0, NULL, 0);
 	wdfq_request_set_ioctl_code(io->req, 0x1234);
 	wdfq_request_set_buffers(ok->req, NULL, 0, buf, sizeof(buf));
+	wdfq_request_set_buffers(zr->req, NULL, 0, NULL, 0);
 
 	kt_submit(r);
 	kt_submit(w);
