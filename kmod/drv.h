@@ -93,9 +93,23 @@ extern unsigned long drv_param_dev_max_bytes;
 
 /**
  * struct drv_counters - device counters reported by GET_QUEUE_STATS
+ * @interrupts: interrupts raised (input latches, write completions)
+ * @dpc_runs: DPC runs
+ * @input_bytes: bytes latched by interrupts
+ * @direct_bytes: bytes the DPC gave straight to parked reads
+ * @overrun_bytes: bytes dropped (ring, FIFO or input buffer full)
+ * @overruns: drops
+ * @events: WAIT_EVENT requests completed
+ * @rpm_suspends: runtime suspends (forced ones included)
+ * @rpm_resumes: runtime resumes (forced ones included)
+ * @sys_suspends: system sleeps that powered the device down
+ * @sys_resumes: system resumes that powered it up
+ * @requests_limited: calls refused by the per-file/per-device limits
+ * @write_inflight: write transfers running
+ * @write_inflight_max: most write transfers running at once
  *
  * Atomic so that every context (hard interrupt, DPC, handlers) can update
- * them without a lock; see struct wdfq_queue_stats for their meaning.
+ * them without a lock; see struct wdfq_queue_stats in the uapi header.
  */
 struct drv_counters {
 	atomic64_t interrupts;

@@ -23,6 +23,10 @@ static void say(const char *fmt, ...)
 {
 	va_list ap;
 
+	if (*fmt == '\n') {
+		printf(narrate ? "\n" : "#\n");
+		fmt++;
+	}
 	printf(narrate ? "" : "# ");
 	va_start(ap, fmt);
 	vprintf(fmt, ap);

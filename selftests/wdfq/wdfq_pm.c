@@ -169,7 +169,7 @@ TEST_F(pm, system_sleep)
 	static struct wq_reader r[3];
 	static struct blk_writer w[4];
 	static char all[4096];
-	struct wdfq_queue_stats s0, s;
+	struct wdfq_queue_stats s0, s, ws0;
 	struct wdfq_info info;
 	char old_delay[16] = "";
 	size_t got = 0;
@@ -180,6 +180,7 @@ TEST_F(pm, system_sleep)
 		SKIP(return, "no /sys/power/pm_test (CONFIG_PM_DEBUG)");
 	ASSERT_EQ(0, wq_set(self->fd, WDFQ_PARAM_WRITE_LATENCY, 500000, 0, 0, 0));
 	ASSERT_EQ(0, wq_stats(self->fd, WDFQ_QUEUE_CONTROL, &s0));
+	ASSERT_EQ(0, wq_stats(self->fd, WDFQ_QUEUE_WRITE, &ws0));
 	for (i = 0; i < 3; i++)
 		ASSERT_EQ(0, wq_reader_start(&r[i], self->fd, 32));
 	ASSERT_EQ(0, ioctl(self->fd, WDFQ_IOC_GET_INFO, &info));
@@ -236,6 +237,11 @@ TEST_F(pm, system_sleep)
 		       (unsigned long long)(s.rpm_resumes - s0.rpm_resumes));
 	EXPECT_LE(1, s.sys_suspends - s0.sys_suspends);
 	ASSERT_EQ(0, wq_stats(self->fd, WDFQ_QUEUE_WRITE, &s));
+	/* Transfers stopped by io_stop were requeued and presented again. */
+	ksft_print_msg("write queue: %llu presentations for %llu writes\n",
+		       (unsigned long long)(s.presented - ws0.presented),
+		       (unsigned long long)(s.completed - ws0.completed));
+	EXPECT_EQ(4, s.completed - ws0.completed);
 	EXPECT_TRUE(wq_balanced(&s));
 }
 
