@@ -109,6 +109,11 @@ static struct wdfq_request *wdfq_first_flagged(struct wdfq_queue *q, u16 flag)
 	return NULL;
 }
 
+static void wdfq_update_cancel_owned(struct wdfq_queue *q)
+{
+	q->cancel_owned = q->stop_cancels || q->purge_cancels;
+}
+
 /* Take a queued request off the FIFO: it becomes driver-owned. */
 static void wdfq_take_locked(struct wdfq_queue *q, struct wdfq_request *req)
 {
@@ -186,6 +191,7 @@ static void wdfq_claim_locked(struct wdfq_queue *q, enum wdfq_act_type type,
 		q->stop_fn = NULL;
 		q->stop_pending = false;
 		q->stop_cancels = false;
+		wdfq_update_cancel_owned(q);
 		act->callback = act->fn;
 		break;
 	case WDFQ_ACT_PURGE_DONE:
@@ -194,6 +200,7 @@ static void wdfq_claim_locked(struct wdfq_queue *q, enum wdfq_act_type type,
 		q->purge_fn = NULL;
 		q->purge_pending = false;
 		q->purge_cancels = false;
+		wdfq_update_cancel_owned(q);
 		act->callback = act->fn;
 		break;
 	case WDFQ_ACT_READY:
@@ -600,11 +607,6 @@ static void wdfq_queue_cancel_all_locked(struct wdfq_queue *q, bool owned)
 		set_bit(WDFQ_RA_CANCELED, &req->atomic_flags);
 		wdfq_queue_cancel_locked(q, req);
 	}
-}
-
-static void wdfq_update_cancel_owned(struct wdfq_queue *q)
-{
-	q->cancel_owned = q->stop_cancels || q->purge_cancels;
 }
 
 void wdfq_queue_start(struct wdfq_queue *q)
