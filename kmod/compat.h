@@ -41,7 +41,7 @@ static inline void wdfq_compat_hrtimer_setup(struct hrtimer *timer,
 					     clockid_t clock_id,
 					     enum hrtimer_mode mode)
 {
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 13, 0)
+#if KERNEL_VERSION(6, 13, 0) <= LINUX_VERSION_CODE
 	hrtimer_setup(timer, fn, clock_id, mode);
 #else
 	hrtimer_init(timer, clock_id, mode);
@@ -55,7 +55,7 @@ static inline void wdfq_compat_hrtimer_setup(struct hrtimer *timer,
  * in softirq context (a thread on PREEMPT_RT), never concurrently with
  * itself, and may be scheduled from a hard interrupt.
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 9, 0)
+#if KERNEL_VERSION(6, 9, 0) <= LINUX_VERSION_CODE
 #define WDFQ_COMPAT_BH_KIND "bh-workqueue"
 struct wdfq_compat_bh {
 	struct work_struct work;
@@ -123,19 +123,10 @@ static inline void wdfq_compat_bh_kill(struct wdfq_compat_bh *bh)
  * struct platform_driver.remove returns void since 6.11 (6.12 and 7.3);
  * before, the void variant is .remove_new (6.3+, and in Debian's 6.1).
  */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 11, 0)
+#if KERNEL_VERSION(6, 11, 0) <= LINUX_VERSION_CODE
 #define WDFQ_COMPAT_PLATFORM_REMOVE(fn)	.remove = (fn)
 #else
 #define WDFQ_COMPAT_PLATFORM_REMOVE(fn)	.remove_new = (fn)
-#endif
-
-/*
- * kzalloc_obj(VAR_OR_TYPE, gfp): one zeroed object of that type, typed
- * result (7.x; checkpatch asks for it). Older kernels get the same from
- * kzalloc(sizeof()). Callers always pass the gfp flags.
- */
-#ifndef kzalloc_obj
-#define kzalloc_obj(P, gfp)	((typeof(P) *)kzalloc(sizeof(P), gfp))
 #endif
 
 /*

@@ -120,7 +120,7 @@ static int drv_open(struct inode *inode, struct file *file)
 	/* misc_open() holds misc_mtx: remove() cannot free @d meanwhile. */
 	if (READ_ONCE(d->dead))
 		return -ENODEV;
-	df = kzalloc_obj(*df, GFP_KERNEL);
+	df = kzalloc(sizeof(*df), GFP_KERNEL);
 	if (!df)
 		return -ENOMEM;
 	kref_get(&d->ref);

@@ -153,7 +153,7 @@ static int drv_probe(struct platform_device *pdev)
 	struct drv_dev *d;
 	int ret;
 
-	d = kzalloc_obj(*d, GFP_KERNEL);
+	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)
 		return -ENOMEM;
 	kref_init(&d->ref);
