@@ -34,6 +34,7 @@ struct kt_storm {
 	atomic_t submitting;	/* submitters still running */
 	atomic_t stop;		/* helpers: stop now */
 	atomic_t errors;	/* engine calls that failed unexpectedly */
+	atomic_t unmark_lost;	/* unmark said -EINVAL after the routine ran */
 	atomic_t cycles;	/* purge/stop/drain cycles */
 	atomic_t cancels;
 	atomic_t forwards;
@@ -288,9 +289,13 @@ static int kt_storm_completer(void *arg, int idx)
 			usleep_range(200, 500);
 			continue;
 		}
+		/* Leave it cancelable for a while: cancels and purges race. */
+		usleep_range(1000, 2000);
 		ret = wdfq_request_unmark_cancelable(kr->req);
 		if (ret == 0)
 			kt_storm_complete(st, kr, kt_storm_pick(kr) % 3);
+		else if (ret == -EINVAL && atomic_read(&kr->cancel_calls))
+			atomic_inc(&st->unmark_lost);
 		else if (ret != -ECANCELED)
 			atomic_inc(&st->errors);
 	}
@@ -381,6 +386,8 @@ static void concurrency_storm(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, atomic_read(&env->kr[i].done), 1,
 				    "request %u", i);
 	KUNIT_EXPECT_EQ(test, atomic_read(&st->errors), 0);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&st->unmark_lost), 0,
+			    "unmark returned -EINVAL, not -ECANCELED, after the cancel routine ran (rule 12)");
 	KUNIT_EXPECT_EQ(test, st->hold_in, st->hold_out);
 	kt_state(st->p, &qs);
 	kunit_info(test, "par: arrived %llu presented %llu completed %llu cancelled %llu fwd in/out %llu/%llu max owned %u\n",

@@ -100,6 +100,29 @@ static void kt_env_release(void *data)
 	kvfree(env->kr);
 	kvfree(env->held);
 	kvfree(env->log);
+	for (i = 0; i < env->nallocs; i++)
+		kfree(env->allocs[i]);
+}
+
+/**
+ * kt_zalloc() - zeroed memory that outlives the engine device
+ * @env: the environment
+ * @size: bytes
+ *
+ * For callback contexts: freed only after the device is deleted, so a
+ * callback left pending by a failed case never touches freed memory.
+ *
+ * Return: the memory; the case is aborted on failure.
+ */
+void *kt_zalloc(struct kt_env *env, size_t size)
+{
+	void *p;
+
+	KUNIT_ASSERT_LT(env->test, env->nallocs, KT_MAX_ALLOCS);
+	p = kzalloc(size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(env->test, p);
+	env->allocs[env->nallocs++] = p;
+	return p;
 }
 
 /**

@@ -35,6 +35,7 @@
 /* Generous: the debug kernel runs under QEMU TCG with KASAN and lockdep. */
 #define KT_TIMEOUT_MS	30000
 #define KT_MAX_THREADS	16
+#define KT_MAX_ALLOCS	16
 
 struct kt_env;
 
@@ -103,6 +104,8 @@ struct kt_req {
  * @nlog: entries in @log
  * @allow_bugs: the case provokes driver bugs on purpose
  * @priv: free for the case
+ * @allocs: kt_zalloc() memory, freed after the device
+ * @nallocs: entries in @allocs
  */
 struct kt_env {
 	struct kunit *test;
@@ -124,6 +127,8 @@ struct kt_env {
 	unsigned int nlog;
 	bool allow_bugs;
 	void *priv;
+	void *allocs[KT_MAX_ALLOCS];
+	unsigned int nallocs;
 };
 
 /* Environment */
@@ -132,6 +137,7 @@ struct kt_env *kt_env_create(struct kunit *test, unsigned int cap,
 struct wdfq_queue *kt_queue(struct kt_env *env, struct wdfq_queue_config *cfg);
 void kt_queue_deleted(struct kt_env *env, struct wdfq_queue *q);
 void kt_device_deleted(struct kt_env *env);
+void *kt_zalloc(struct kt_env *env, size_t size);
 
 /* Requests */
 struct kt_req *kt_req_new(struct kt_env *env, enum wdfq_request_type type,

@@ -7,6 +7,9 @@
  * still processing R3, so the queue goes 0 -> 1 again and a second callback
  * is due while the first still runs.
  *
+ * Round 0 submits from one kthread; later rounds from one kthread per
+ * request on the same timeline.
+ *
  * Contract (rules 9 and 17): under scope NONE the two callbacks may overlap;
  * under QUEUE and DEVICE they never do; in every scope each request is
  * retrieved exactly once. Under DEVICE a second manual queue of the same
@@ -62,7 +65,7 @@ static void kt_seed_ready(struct wdfq_queue *q, void *ctx)
 	atomic_dec(&sd->inside);
 }
 
-/* R1, R2, R3, <delay>, R4, R5 into queue @idx. */
+/* R1, R2, R3, <delay>, R4, R5 into queue @idx, from one thread. */
 static int kt_seed_submitter(void *arg, int idx)
 {
 	struct kt_seed *sd = arg;
@@ -75,6 +78,27 @@ static int kt_seed_submitter(void *arg, int idx)
 		if (!kt_submit_new(sd->env, q, NULL))
 			atomic_inc(&sd->bad_rc);
 	}
+	return 0;
+}
+
+/*
+ * The same timeline with one thread per request, as requests from several
+ * initiators arrive: thread idx submits R(idx % 5 + 1) to queue idx / 5.
+ * With one thread, an engine that runs the callback inline in the
+ * submitter serializes the scenario by itself; with several, the second
+ * 0 -> 1 transition can come while the first callback still runs.
+ */
+static int kt_seed_initiator(void *arg, int idx)
+{
+	static const unsigned int at_ms[5] = {
+		0, 5, 10, 10 + SEED_DELAY_MS, 15 + SEED_DELAY_MS,
+	};
+	struct kt_seed *sd = arg;
+
+	if (at_ms[idx % 5])
+		msleep(at_ms[idx % 5]);
+	if (!kt_submit_new(sd->env, sd->q[idx / 5], NULL))
+		atomic_inc(&sd->bad_rc);
 	return 0;
 }
 
@@ -118,7 +142,12 @@ static void seed000_ready_notify_r1_to_r5(struct kunit *test)
 
 	for (round = 0; round < SEED_ROUNDS; round++) {
 		memset(th, 0, sizeof(*th));
-		kt_threads_start(test, th, sd->nq, kt_seed_submitter, sd);
+		if (round == 0)
+			kt_threads_start(test, th, sd->nq, kt_seed_submitter,
+					 sd);
+		else
+			kt_threads_start(test, th, 5 * sd->nq,
+					 kt_seed_initiator, sd);
 		KUNIT_EXPECT_TRUE(test, kt_threads_wait(th));
 		KUNIT_ASSERT_TRUE_MSG(test, kt_wait_all(env),
 				      "round %d: %d requests never retrieved",
