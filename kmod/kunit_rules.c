@@ -1140,10 +1140,10 @@ static int kt_race_canceller(void *arg, int idx)
 	while (!atomic_read(&rc->stop)) {
 		kr = READ_ONCE(rc->cur);
 		if (!kr) {
-			cond_resched();
+			cpu_relax();
 			continue;
 		}
-		udelay(kt_rand(&rc->seed) % 30);
+		udelay(kt_rand(&rc->seed) % 100);
 		wdfq_request_cancel(kr->req);
 		while (READ_ONCE(rc->cur) == kr && !atomic_read(&rc->stop))
 			cond_resched();
@@ -1249,7 +1249,7 @@ static void rule12_cancel_owned(struct kunit *test)
 		rc = wdfq_request_mark_cancelable(kr->req, kt_cancel_complete);
 		KUNIT_EXPECT_EQ(test, rc, 0);
 		WRITE_ONCE(race.cur, kr);
-		udelay(kt_rand(&seed) % 30);
+		udelay(kt_rand(&seed) % 200);
 		if (rc == 0) {
 			u = wdfq_request_unmark_cancelable(kr->req);
 			if (u == 0) {
