@@ -20,7 +20,7 @@
 #ifdef __cond_lock
 #define wdfq_compat_cond_lock(x, c)	__cond_lock(x, c)
 #else
-#define wdfq_compat_cond_lock(x, c)	(c)
+#define wdfq_compat_cond_lock(x, c)	((void)sizeof(x), (c))
 #endif
 
 /* ---- reference driver (drv_*.c) ---- */

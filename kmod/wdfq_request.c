@@ -172,6 +172,7 @@ int wdfq_request_complete(struct wdfq_request *req, int status,
 	unsigned long irqflags;
 	struct wdfq_queue *q;
 	bool put_claim = false;
+	int ret = 0;
 
 	if (!wdfq_lock_request(req, &q, &irqflags)) {
 		/*
@@ -196,6 +197,7 @@ int wdfq_request_complete(struct wdfq_request *req, int status,
 	if (req->flags & WDFQ_RF_CANCELABLE) {
 		wdfq_driver_bug(q, "completing a request still marked cancelable");
 		req->flags &= ~WDFQ_RF_CANCELABLE;
+		ret = -EINVAL;
 	}
 	if (req->flags & WDFQ_RF_CANCEL_RUN) {
 		/* claimed cancel routine not run yet: it never will */
@@ -207,13 +209,14 @@ int wdfq_request_complete(struct wdfq_request *req, int status,
 	q->stats.completed++;
 	req->status = status;
 	req->information = information;
-	WRITE_ONCE(req->state, WDFQ_RS_COMPLETED);
+	/* flags and status are final: pairs with the acquire in unmark */
+	smp_store_release(&req->state, WDFQ_RS_COMPLETED);
 	wdfq_queue_kick(q, irqflags, false);
 
 	if (put_claim)
 		wdfq_request_put(req);
 	wdfq_request_finish(req);
-	return 0;
+	return ret;
 }
 EXPORT_SYMBOL_GPL(wdfq_request_complete);
 
@@ -307,8 +310,13 @@ int wdfq_request_unmark_cancelable(struct wdfq_request *req)
 	struct wdfq_queue *q;
 	int ret;
 
-	if (!wdfq_lock_request(req, &q, &irqflags))
+	if (!wdfq_lock_request(req, &q, &irqflags)) {
+		/* the cancel routine may have completed it already */
+		if (smp_load_acquire(&req->state) == WDFQ_RS_COMPLETED &&
+		    (req->flags & WDFQ_RF_CANCEL_DONE))
+			return -ECANCELED;
 		return -EINVAL;
+	}
 	if (req->state == WDFQ_RS_OWNED && (req->flags & WDFQ_RF_CANCELABLE)) {
 		req->flags &= ~WDFQ_RF_CANCELABLE;
 		req->cancel_fn = NULL;
