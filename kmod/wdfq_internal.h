@@ -183,7 +183,7 @@ struct wdfq_queue {
 struct wdfq_device {
 	struct wdfq_device_config cfg;
 	char name[32];
-	struct mutex lock;
+	struct mutex lock;		/* queue list and routing changes */
 	struct list_head queues;
 	struct wdfq_queue __rcu *routes[WDFQ_REQ_TYPES];
 	struct wdfq_queue __rcu *default_q;

@@ -153,8 +153,12 @@ static struct wdfq_queue *__wdfq_lock_request(struct wdfq_request *req,
 
 /* Evaluates to the locked queue of @req, or NULL; see above. */
 #define wdfq_lock_request(req, qp, irqflags)				\
-	wdfq_compat_cond_lock(&(*(qp))->lock,				\
-			      (*(qp) = __wdfq_lock_request(req, irqflags)))
+({									\
+	struct wdfq_queue **__qp = (qp);				\
+									\
+	wdfq_compat_cond_lock(&(*__qp)->lock,				\
+			      (*__qp = __wdfq_lock_request(req, irqflags))); \
+})
 
 /* A driver-owned request leaves its queue's owned list. */
 static void wdfq_leave_owned_locked(struct wdfq_queue *q,
