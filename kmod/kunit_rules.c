@@ -1712,6 +1712,7 @@ static void kt_resume_record(struct wdfq_queue *q, struct wdfq_request *req)
 
 struct kt_pd {
 	struct wdfq_device *dev;
+	unsigned int flags;
 	struct completion done;
 	int rc;
 };
@@ -1720,7 +1721,7 @@ static int kt_power_down_thread(void *arg, int idx)
 {
 	struct kt_pd *pd = arg;
 
-	pd->rc = wdfq_device_power_down(pd->dev, WDFQ_STOP_SUSPEND);
+	pd->rc = wdfq_device_power_down(pd->dev, pd->flags);
 	complete(&pd->done);
 	return 0;
 }
@@ -1745,7 +1746,8 @@ static void rule16_power_managed_forced(struct kunit *test)
 		.dispatch = WDFQ_DISPATCH_MANUAL, .power_managed = true };
 	struct wdfq_queue_config ncfg = SEQ_HOLD("not-pm");
 	struct wdfq_queue *q1, *q2, *q3, *m, *n;
-	struct kt_req *a, *b, *c, *d, *e, *f, *x, *y, *z;
+	struct kt_req *a, *b, *c, *d, *e, *f, *g, *x, *y, *z;
+	struct kt_rn *rn = kt_zalloc(env, sizeof(*rn));
 	struct wdfq_request *got = NULL;
 	struct wdfq_queue_state st;
 	struct kt_pd pd;
@@ -1767,6 +1769,9 @@ static void rule16_power_managed_forced(struct kunit *test)
 	pm->pmq[2] = q3;
 	pm->pmq[3] = m;
 	pm->npmq = 4;
+	rn->env = env;
+	rn->mode = 1;
+	KUNIT_ASSERT_EQ(test, wdfq_queue_ready_notify(m, kt_rn_fn, rn), 0);
 
 	a = kt_new_submit(test, env, q1, NULL);
 	kt_expect_pop(test, env, a);
@@ -1784,6 +1789,7 @@ static void rule16_power_managed_forced(struct kunit *test)
 
 	init_completion(&pd.done);
 	pd.dev = env->dev;
+	pd.flags = WDFQ_STOP_SUSPEND;
 	pd.rc = -1;
 	kt_threads_start(test, th, 1, kt_power_down_thread, &pd);
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&a->stops) == 1 &&
@@ -1831,6 +1837,9 @@ static void rule16_power_managed_forced(struct kunit *test)
 	kt_expect_quiet(test, env);
 	kt_state(q1, &st);
 	KUNIT_EXPECT_EQ(test, st.queued, 3);
+	/* Rule 9: no ready notification while off. */
+	KUNIT_EXPECT_EQ(test, atomic_read(&rn->calls), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&y->done), 0);
 	/* Again while down: nothing happens. */
 	KUNIT_EXPECT_EQ(test, wdfq_device_power_down(env->dev,
 						     WDFQ_STOP_SUSPEND), 0);
@@ -1849,14 +1858,37 @@ static void rule16_power_managed_forced(struct kunit *test)
 	kt_expect_complete(test, b, 0, 0);
 	kt_expect_pop(test, env, e);
 	kt_expect_complete(test, e, 0, 0);
-	KUNIT_EXPECT_EQ(test, wdfq_queue_retrieve_next(m, &got), 0);
-	KUNIT_EXPECT_PTR_EQ(test, got, y->req);
-	kt_expect_complete(test, y, 0, 0);
+	/* Power-on re-armed ready notification on the non-empty queue. */
+	kt_expect_status(test, y, 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&y->presented), 1);
+	KUNIT_EXPECT_GE(test, atomic_read(&rn->calls), 1);
 	kt_state(q2, &st);
 	KUNIT_EXPECT_EQ(test, st.presented, presented);
 	kt_expect_complete(test, c, 0, 0);
 	KUNIT_EXPECT_EQ(test, wdfq_request_unmark_cancelable(d->req), 0);
 	kt_expect_complete(test, d, 0, 0);
+
+	/* Power-down for removal: io_stop gets PURGE. */
+	g = kt_new_submit(test, env, q2, NULL);
+	kt_expect_pop(test, env, g);
+	memset(th, 0, sizeof(*th));
+	init_completion(&pd.done);
+	pd.flags = WDFQ_STOP_PURGE;
+	pd.rc = -1;
+	kt_threads_start(test, th, 1, kt_power_down_thread, &pd);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&g->stops) == 1));
+	smp_rmb();	/* pairs with kt_stop_record()'s smp_wmb() */
+	KUNIT_EXPECT_EQ(test, g->stop_flags, WDFQ_STOP_PURGE);
+	wdfq_request_stop_acknowledge(g->req, false);
+	KUNIT_EXPECT_TRUE(test, kt_wait_for(&pd.done));
+	KUNIT_EXPECT_TRUE(test, kt_threads_wait(th));
+	KUNIT_EXPECT_EQ(test, pd.rc, 0);
+	wdfq_device_power_up(env->dev);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&g->resumes) == 1));
+	kt_expect_complete(test, g, 0, 0);
+	KUNIT_EXPECT_EQ(test, wdfq_queue_stop_sync(m), 0);
+	KUNIT_EXPECT_EQ(test, wdfq_queue_ready_notify(m, NULL, NULL), 0);
+	wdfq_queue_start(m);
 	kt_end(env);
 	/* Only our own reference is left. */
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(kt_usage(pm) == 1));
