@@ -322,6 +322,7 @@ static void drv_events_complete(struct drv_dev *d, const struct wdfq_event *evt)
 {
 	struct wdfq_queue *q = d->q[WDFQ_QUEUE_EVENTS];
 	struct wdfq_request *found, *after = NULL;
+	int ret;
 
 	while (!wdfq_queue_find_request(q, after, NULL, &found)) {
 		struct drv_req *ctx = drv_req(found);
@@ -334,9 +335,17 @@ static void drv_events_complete(struct drv_dev *d, const struct wdfq_event *evt)
 			after = found;
 			continue;
 		}
-		if (wdfq_queue_retrieve_found(q, found)) {
-			/* Gone meanwhile (cancelled): start over. */
+		ret = wdfq_queue_retrieve_found(q, found);
+		if (ret) {
 			wdfq_request_put(found);
+			/*
+			 * -ENOENT: gone meanwhile (cancelled), it is off the
+			 * FIFO, so the next find moves on. Otherwise the queue
+			 * is stopped: leave the rest for the DPC that runs when
+			 * it starts again (drv_ioc_queue_ctl() kicks it).
+			 */
+			if (ret != -ENOENT)
+				break;
 			continue;
 		}
 		out = wdfq_request_out_buf(found, &len);
