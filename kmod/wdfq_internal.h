@@ -169,15 +169,7 @@ struct wdfq_queue {
 	bool pm_held;			/* holds a runtime-PM usage reference */
 	struct rcu_head rcu;
 
-	struct {
-		u64 arrived;
-		u64 presented;
-		u64 completed;
-		u64 cancelled;
-		u64 forwarded_in;
-		u64 forwarded_out;
-		u64 driver_bugs;
-	} stats;
+	struct wdfq_queue_state stats;	/* counters only; state is above */
 };
 
 struct wdfq_device {

@@ -628,59 +628,40 @@ void wdfq_queue_start(struct wdfq_queue *q)
 }
 EXPORT_SYMBOL_GPL(wdfq_queue_start);
 
-static int wdfq_queue_idle(struct wdfq_queue *q, wdfq_queue_state_fn fn,
-			   void *ctx, bool cancel)
+/*
+ * Stop (@stop: keep accepting, stop dispatching; callback when nothing is
+ * driver-owned) or stop accepting (drain/purge; callback when nothing is
+ * queued or owned), cancelling what is there when @cancel.
+ */
+static int wdfq_queue_change(struct wdfq_queue *q, wdfq_queue_state_fn fn,
+			     void *ctx, bool stop, bool cancel)
 {
+	wdfq_queue_state_fn *slot = stop ? &q->stop_fn : &q->purge_fn;
 	unsigned long irqflags;
 
 	raw_spin_lock_irqsave(&q->lock, irqflags);
-	if (q->deleting) {
+	if (q->deleting || (fn && *slot)) {
 		raw_spin_unlock_irqrestore(&q->lock, irqflags);
-		return -ENODEV;
-	}
-	if (fn && q->stop_fn) {
-		raw_spin_unlock_irqrestore(&q->lock, irqflags);
-		return -EBUSY;
+		return q->deleting ? -ENODEV : -EBUSY;
 	}
 	if (fn) {
-		q->stop_fn = fn;
-		q->stop_ctx = ctx;
+		*slot = fn;
+		if (stop)
+			q->stop_ctx = ctx;
+		else
+			q->purge_ctx = ctx;
 	}
-	q->stop_pending = true;
-	q->accepting = true;
-	q->dispatch_on = false;
+	if (stop) {
+		q->stop_pending = true;
+		q->accepting = true;
+		q->dispatch_on = false;
+		q->stop_cancels |= cancel;
+	} else {
+		q->purge_pending = true;
+		q->accepting = false;
+		q->purge_cancels |= cancel;
+	}
 	if (cancel) {
-		q->stop_cancels = true;
-		wdfq_update_cancel_owned(q);
-		wdfq_queue_cancel_all_locked(q, true);
-	}
-	wdfq_queue_kick(q, irqflags, false);
-	return 0;
-}
-
-static int wdfq_queue_stop_accepting(struct wdfq_queue *q,
-				     wdfq_queue_state_fn fn, void *ctx,
-				     bool cancel)
-{
-	unsigned long irqflags;
-
-	raw_spin_lock_irqsave(&q->lock, irqflags);
-	if (q->deleting) {
-		raw_spin_unlock_irqrestore(&q->lock, irqflags);
-		return -ENODEV;
-	}
-	if (fn && q->purge_fn) {
-		raw_spin_unlock_irqrestore(&q->lock, irqflags);
-		return -EBUSY;
-	}
-	if (fn) {
-		q->purge_fn = fn;
-		q->purge_ctx = ctx;
-	}
-	q->purge_pending = true;
-	q->accepting = false;
-	if (cancel) {
-		q->purge_cancels = true;
 		wdfq_update_cancel_owned(q);
 		wdfq_queue_cancel_all_locked(q, true);
 	}
@@ -690,26 +671,26 @@ static int wdfq_queue_stop_accepting(struct wdfq_queue *q,
 
 int wdfq_queue_stop(struct wdfq_queue *q, wdfq_queue_state_fn fn, void *ctx)
 {
-	return wdfq_queue_idle(q, fn, ctx, false);
+	return wdfq_queue_change(q, fn, ctx, true, false);
 }
 EXPORT_SYMBOL_GPL(wdfq_queue_stop);
 
 int wdfq_queue_stop_and_purge(struct wdfq_queue *q, wdfq_queue_state_fn fn,
 			      void *ctx)
 {
-	return wdfq_queue_idle(q, fn, ctx, true);
+	return wdfq_queue_change(q, fn, ctx, true, true);
 }
 EXPORT_SYMBOL_GPL(wdfq_queue_stop_and_purge);
 
 int wdfq_queue_drain(struct wdfq_queue *q, wdfq_queue_state_fn fn, void *ctx)
 {
-	return wdfq_queue_stop_accepting(q, fn, ctx, false);
+	return wdfq_queue_change(q, fn, ctx, false, false);
 }
 EXPORT_SYMBOL_GPL(wdfq_queue_drain);
 
 int wdfq_queue_purge(struct wdfq_queue *q, wdfq_queue_state_fn fn, void *ctx)
 {
-	return wdfq_queue_stop_accepting(q, fn, ctx, true);
+	return wdfq_queue_change(q, fn, ctx, false, true);
 }
 EXPORT_SYMBOL_GPL(wdfq_queue_purge);
 
@@ -901,19 +882,13 @@ void wdfq_queue_get_state(struct wdfq_queue *q, struct wdfq_queue_state *st)
 	unsigned long irqflags;
 
 	raw_spin_lock_irqsave(&q->lock, irqflags);
+	*st = q->stats;
 	st->accepting = q->accepting;
 	st->dispatching = q->dispatch_on;
 	st->powered = q->powered;
 	st->queued = q->queued;
 	st->driver_owned = q->owned;
 	st->max_driver_owned = q->max_owned;
-	st->arrived = q->stats.arrived;
-	st->presented = q->stats.presented;
-	st->completed = q->stats.completed;
-	st->cancelled = q->stats.cancelled;
-	st->forwarded_in = q->stats.forwarded_in;
-	st->forwarded_out = q->stats.forwarded_out;
-	st->driver_bugs = q->stats.driver_bugs;
 	raw_spin_unlock_irqrestore(&q->lock, irqflags);
 }
 EXPORT_SYMBOL_GPL(wdfq_queue_get_state);
