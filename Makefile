@@ -10,6 +10,7 @@
 #   make lint                sparse, W=1, checkpatch --strict, kernel-doc
 #   make vm-shell [KERNEL=]  interactive shell in the VM, module loaded
 #   make vm-exec CMD='...'   run one command in the VM, module loaded
+#   make bench [KERNELS=..]  benchmark table: engine, device vs baselines
 #
 # Kernel-side code runs only in QEMU (see README.md).
 
@@ -34,7 +35,7 @@ endif
 export WDFQ_BUILD KVM EXTRA_FILES HOST_BINS
 
 .PHONY: all modules modules_install clean help kernels selftests \
-	check lint run vm-shell vm-exec deps
+	check lint run vm-shell vm-exec deps bench
 
 all: modules
 
@@ -59,7 +60,7 @@ clean:
 	$(MAKE) -C $(TOP)/selftests/wdfq clean
 
 help:
-	@sed -n '3,13s/^# \{0,1\}//p' $(TOP)/Makefile
+	@sed -n '3,14s/^# \{0,1\}//p' $(TOP)/Makefile
 
 # Fetch (and build, for the debug kernel) every test kernel into build/.
 kernels:
@@ -85,6 +86,9 @@ lint:
 
 run:
 	@$(TOP)/scripts/vm.sh --kernel $(KERNEL) --mode run
+
+bench:
+	@$(TOP)/scripts/bench.sh $(KERNELS)
 
 vm-shell:
 	@$(TOP)/scripts/vm.sh --kernel $(KERNEL) --mode shell
