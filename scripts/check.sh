@@ -55,8 +55,10 @@ for k in "$@"; do
 		echo "$k 0 1 0 no-kernel $(($(date +%s) - start))" >>"$rows"
 		continue
 	fi
-	line=$("$WDFQ_TOP/scripts/vm.sh" --kernel "$k" --mode check | tee /dev/stderr |
-		grep '^WDFQ-SUMMARY' | tail -1) || true
+	# (not "tee /dev/stderr": when stderr is a file, that truncates it)
+	out=$WDFQ_BUILD/check-$k.out
+	"$WDFQ_TOP/scripts/vm.sh" --kernel "$k" --mode check 2>&1 | tee "$out" || true
+	line=$(grep '^WDFQ-SUMMARY' "$out" | tail -1) || true
 	if [ -n "$line" ]; then
 		read -r _ name p f sk lg _ <<<"$line"
 		echo "$name $p $f $sk $lg $(($(date +%s) - start))" >>"$rows"
