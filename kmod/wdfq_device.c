@@ -135,8 +135,8 @@ static bool wdfq_find_frame(struct wdfq_device *dev, struct wdfq_queue *q,
 	struct wdfq_frame *f;
 	bool found = false;
 
-	/* callbacks run in process context only */
-	if (in_interrupt())
+	/* callbacks run in task context only (bottom halves may be off) */
+	if (!in_task())
 		return false;
 	raw_spin_lock_irqsave(&dev->frames_lock, irqflags);
 	list_for_each_entry(f, &dev->frames, node) {
