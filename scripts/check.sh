@@ -40,8 +40,9 @@ for k in "$@"; do
 	start=$(date +%s)
 	if [ "$k" = lint ]; then
 		msg "=== lint"
-		out=$("$WDFQ_TOP/scripts/lint.sh" --count | tail -1) || true
-		read -r p f <<<"${out#WDFQ-LINT }"
+		out=$WDFQ_BUILD/check-lint.out
+		"$WDFQ_TOP/scripts/lint.sh" --count 2>&1 | tee "$out" | grep -v '^WDFQ-LINT' || true
+		read -r _ p f < <(grep '^WDFQ-LINT' "$out" | tail -1) || true
 		echo "lint ${p:-0} ${f:-1} - - $(($(date +%s) - start))" >>"$rows"
 		continue
 	fi
