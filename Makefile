@@ -56,7 +56,7 @@ clean:
 		-o -name '*.mod.c' -o -name '.*.cmd' -o -name '.*.d' \
 		-o -name '*.mod.o' -o -name '.*.tmp' \) -type f -delete
 	rm -f $(TOP)/modules.order $(TOP)/Module.symvers $(TOP)/kmod/modules.order \
-		$(TOP)/.modules.order.cmd $(TOP)/.Module.symvers.cmd
+		$(TOP)/.module-common.o $(wildcard $(TOP)/.*.cmd)
 	$(MAKE) -C $(TOP)/selftests/wdfq clean
 
 help:
