@@ -514,8 +514,9 @@ static void bench_soak(void)
 	       issued, t0, issued / t0);
 	printf("soak: slab before %ld KiB, after %ld KiB (%+ld KiB)\n", slab0,
 	       slab1, slab1 - slab0);
-	printf("soak: read/pending/write/events arrived %llu, finished %llu, in flight %llu, counters %s\n",
-	       (unsigned long long)arrived, (unsigned long long)finished,
+	printf("soak: read/pending/write/events arrived %llu, finished %llu, ",
+	       (unsigned long long)arrived, (unsigned long long)finished);
+	printf("in flight %llu, counters %s\n",
 	       (unsigned long long)in_flight,
 	       balanced ? "balance" : "DO NOT BALANCE");
 }
@@ -567,8 +568,8 @@ int main(int argc, char **argv)
 			engine = optarg;
 			break;
 		default:
-			fprintf(stderr, "usage: %s [-d dev] [-r runs] [-s soak_requests] [-e engine.txt]\n",
-				argv[0]);
+			fprintf(stderr, "usage: %s [-d dev] [-r runs] %s\n",
+				argv[0], "[-s soak_requests] [-e engine.txt]");
 			return 2;
 		}
 	}
