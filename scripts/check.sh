@@ -11,6 +11,7 @@ set -eu
 . "$(dirname "$0")/lib.sh"
 
 if [ $# -eq 0 ]; then
+	# shellcheck disable=SC2046
 	set -- lint $(all_kernels)
 fi
 # KERNELS="6.12 debug" arrives as one word from make: split it.

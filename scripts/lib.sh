@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034
 # Shared helpers for the wdfq host scripts. Source it; do not run it.
 
 WDFQ_TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)

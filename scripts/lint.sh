@@ -95,7 +95,11 @@ cp_run() {
 			${CP_IGNORE:+--ignore "$CP_IGNORE"} -f "$f" >>"$tmp" 2>&1 || true
 	done
 }
-CP_IGNORE=$KERNEL_IGNORE cp_run $(ls kmod/*.c kmod/*.h | grep -v '^kmod/compat.h$')
+kfiles=()
+for f in kmod/*.c kmod/*.h; do
+	[ "$f" = kmod/compat.h ] || kfiles+=("$f")
+done
+CP_IGNORE=$KERNEL_IGNORE cp_run "${kfiles[@]}"
 CP_IGNORE=$KERNEL_IGNORE,LINUX_VERSION_CODE cp_run kmod/compat.h
 report "checkpatch --strict (kmod)"
 CP_IGNORE=$KERNEL_IGNORE cp_run uapi/linux/*.h

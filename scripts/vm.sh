@@ -33,7 +33,7 @@ while [ $# -gt 0 ]; do
 	case $1 in
 	--kernel) kernel=$2; shift 2 ;;
 	--mode) mode=$2; shift 2 ;;
-	--run) cmd=$2; mode=exec; shift 2 ;;
+	--run) cmd=$2; mode="exec"; shift 2 ;;
 	--timeout) limit=$2; shift 2 ;;
 	--kvm) kvm=1; shift ;;
 	*) die "unknown argument '$1' (see the top of scripts/vm.sh)" ;;
