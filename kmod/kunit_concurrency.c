@@ -238,7 +238,8 @@ static int kt_storm_cycler(void *arg, int idx)
 	u32 seed = 4242;
 	int ret = 0;
 
-	while (atomic_read(&st->submitting) > 0 && !atomic_read(&st->stop)) {
+	/* At least one cycle, however fast the submitters are. */
+	do {
 		switch (kt_rand(&seed) % 5) {
 		case 0:
 			ret = wdfq_queue_purge_sync(st->m);
@@ -268,7 +269,7 @@ static int kt_storm_cycler(void *arg, int idx)
 			atomic_inc(&st->errors);
 		atomic_inc(&st->cycles);
 		usleep_range(2000, 6000);
-	}
+	} while (atomic_read(&st->submitting) > 0 && !atomic_read(&st->stop));
 	return 0;
 }
 

@@ -13,6 +13,7 @@
 #include <linux/pm_domain.h>
 #include <linux/pm_runtime.h>
 #include <linux/sched.h>
+#include <linux/sched/signal.h>
 
 #include "kunit_helpers.h"
 
@@ -1030,6 +1031,57 @@ static void kt_cq_complete(struct wdfq_queue *q, struct wdfq_request *req)
 		atomic_inc(&kr->env->bad_ctx);
 }
 
+/* Rule 11: a submitter that sleeps in wdfq_request_wait() until signalled */
+struct kt_waiter {
+	struct wdfq_queue *q;
+	struct kt_req *kr;
+	struct task_struct *task;
+	atomic_t waiting;
+	int rc;
+	struct completion done;
+};
+
+static int kt_waiter_fn(void *arg)
+{
+	struct kt_waiter *w = arg;
+
+	allow_signal(SIGUSR1);
+	kt_submit_q(w->q, w->kr);
+	atomic_set(&w->waiting, 1);
+	w->rc = wdfq_request_wait(w->kr->req);
+	flush_signals(current);
+	kthread_complete_and_exit(&w->done, 0);
+}
+
+/* Start a waiter on a new request to @q and signal it once it sleeps. */
+static struct kt_waiter *kt_waiter_signalled(struct kunit *test,
+					     struct kt_env *env,
+					     struct wdfq_queue *q)
+{
+	struct kt_waiter *w = kt_zalloc(env, sizeof(*w));
+
+	w->q = q;
+	w->kr = kt_req_new(env, WDFQ_REQ_READ, NULL);
+	KUNIT_ASSERT_NOT_NULL(test, w->kr);
+	init_completion(&w->done);
+	w->task = kthread_run(kt_waiter_fn, w, "wdfq-kt-waiter");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(w->task));
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(atomic_read(&w->waiting)));
+	msleep(30);	/* let it go to sleep */
+	send_sig(SIGUSR1, w->task, 1);
+	return w;
+}
+
+/* Wait for the waiter; if it cannot finish, free it by completing. */
+static bool kt_waiter_join(struct kt_waiter *w)
+{
+	if (kt_wait_for(&w->done))
+		return true;
+	wdfq_request_cancel(w->kr->req);
+	wait_for_completion(&w->done);
+	return false;
+}
+
 /* Rule 11 */
 static void rule11_cancel_queued(struct kunit *test)
 {
@@ -1041,6 +1093,7 @@ static void rule11_cancel_queued(struct kunit *test)
 	struct wdfq_queue *qa, *qm, *qb, *qc;
 	struct wdfq_queue_state st;
 	struct kt_req *m0, *p, *r, *a2, *b2, *c1, *c2;
+	struct kt_waiter *w;
 
 	bcfg.io_canceled_on_queue = kt_cq_complete;
 	ccfg.io_canceled_on_queue = kt_cq_complete;
@@ -1101,6 +1154,24 @@ static void rule11_cancel_queued(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&b2->presented), 0);
 	kt_expect_complete(test, a2, 0, 0);
 	kt_expect_quiet(test, env);
+
+	/* A signal to a submitter sleeping in wdfq_request_wait(): queued. */
+	w = kt_waiter_signalled(test, env, qm);
+	KUNIT_EXPECT_TRUE(test, kt_waiter_join(w));
+	KUNIT_EXPECT_EQ(test, w->rc, -ERESTARTSYS);
+	kt_expect_status(test, w->kr, -ECANCELED);
+	/* Driver-owned, not cancelable: it waits on; a success is kept. */
+	w = kt_waiter_signalled(test, env, qa);
+	kt_expect_pop(test, env, w->kr);
+	msleep(30);
+	KUNIT_EXPECT_FALSE(test, completion_done(&w->done));
+	KUNIT_EXPECT_TRUE(test, wdfq_request_is_canceled(w->kr->req));
+	kt_expect_complete(test, w->kr, 0, 8);
+	KUNIT_EXPECT_TRUE(test, kt_waiter_join(w));
+	KUNIT_EXPECT_EQ(test, w->rc, 0);
+	kt_expect_status(test, w->kr, 0);
+	/* Completed before the wait (and never waited for): no sleep. */
+	KUNIT_EXPECT_EQ(test, wdfq_request_wait(c1->req), 0);
 	kt_end(env);
 }
 
