@@ -48,34 +48,34 @@ static int drv_ioc_get_info(struct drv_dev *d, struct wdfq_info *info)
 	}
 	strscpy(info->queues[WDFQ_QUEUE_PENDING].name, "pending",
 		sizeof(info->queues[0].name));
-	info->queues[WDFQ_QUEUE_PENDING].dispatch = WDFQ_DISPATCH_MANUAL;
+	info->queues[WDFQ_QUEUE_PENDING].dispatch = WDFQ_DISP_MANUAL;
 	info->queues[WDFQ_QUEUE_PENDING].flags |= WDFQ_QUEUE_F_POWER_MANAGED;
 
 	strscpy(info->queues[WDFQ_QUEUE_READ].name, "read",
 		sizeof(info->queues[0].name));
 	info->queues[WDFQ_QUEUE_READ].flags |= WDFQ_QUEUE_F_POWER_MANAGED;
 	if (d->read_path == WDFQ_READ_PATH_NOTIFY) {
-		info->queues[WDFQ_QUEUE_READ].dispatch = WDFQ_DISPATCH_MANUAL;
+		info->queues[WDFQ_QUEUE_READ].dispatch = WDFQ_DISP_MANUAL;
 		info->queues[WDFQ_QUEUE_READ].flags |= WDFQ_QUEUE_F_READY_NOTIFY;
 	} else {
 		info->queues[WDFQ_QUEUE_READ].dispatch =
-			WDFQ_DISPATCH_SEQUENTIAL;
+			WDFQ_DISP_SEQUENTIAL;
 		info->queues[WDFQ_QUEUE_READ].max_presented = 1;
 	}
 
 	strscpy(info->queues[WDFQ_QUEUE_WRITE].name, "write",
 		sizeof(info->queues[0].name));
-	info->queues[WDFQ_QUEUE_WRITE].dispatch = WDFQ_DISPATCH_PARALLEL;
+	info->queues[WDFQ_QUEUE_WRITE].dispatch = WDFQ_DISP_PARALLEL;
 	info->queues[WDFQ_QUEUE_WRITE].max_presented = READ_ONCE(d->write_limit);
 	info->queues[WDFQ_QUEUE_WRITE].flags |= WDFQ_QUEUE_F_POWER_MANAGED;
 
 	strscpy(info->queues[WDFQ_QUEUE_CONTROL].name, "control",
 		sizeof(info->queues[0].name));
-	info->queues[WDFQ_QUEUE_CONTROL].dispatch = WDFQ_DISPATCH_PARALLEL;
+	info->queues[WDFQ_QUEUE_CONTROL].dispatch = WDFQ_DISP_PARALLEL;
 
 	strscpy(info->queues[WDFQ_QUEUE_EVENTS].name, "events",
 		sizeof(info->queues[0].name));
-	info->queues[WDFQ_QUEUE_EVENTS].dispatch = WDFQ_DISPATCH_MANUAL;
+	info->queues[WDFQ_QUEUE_EVENTS].dispatch = WDFQ_DISP_MANUAL;
 	return 0;
 }
 

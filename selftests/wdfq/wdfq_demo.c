@@ -123,8 +123,8 @@ static void demo(int fd, const struct wdfq_info *info)
 		if (q->flags & WDFQ_QUEUE_F_ABSENT)
 			continue;
 		say("  %-8s %s%s%s", q->name,
-		    q->dispatch == WDFQ_DISPATCH_SEQUENTIAL ? "sequential" :
-		    q->dispatch == WDFQ_DISPATCH_PARALLEL ? "parallel" :
+		    q->dispatch == WDFQ_DISP_SEQUENTIAL ? "sequential" :
+		    q->dispatch == WDFQ_DISP_PARALLEL ? "parallel" :
 		    "manual",
 		    q->flags & WDFQ_QUEUE_F_POWER_MANAGED ?
 		    ", power-managed" : "",

@@ -89,10 +89,13 @@
 #define WDFQ_QUEUE_EVENTS	4
 #define WDFQ_NR_QUEUES		5
 
-/* Dispatch types (struct wdfq_queue_info.dispatch). */
-#define WDFQ_DISPATCH_SEQUENTIAL	0
-#define WDFQ_DISPATCH_PARALLEL		1
-#define WDFQ_DISPATCH_MANUAL		2
+/*
+ * Dispatch types (struct wdfq_queue_info.dispatch); the same values as the
+ * engine's enum wdfq_dispatch, under names of their own.
+ */
+#define WDFQ_DISP_SEQUENTIAL	0
+#define WDFQ_DISP_PARALLEL	1
+#define WDFQ_DISP_MANUAL	2
 
 /* struct wdfq_queue_info.flags */
 #define WDFQ_QUEUE_F_POWER_MANAGED	0x1	/* held off while suspended */
