@@ -637,7 +637,8 @@ void wdfq_request_set_done(struct wdfq_request *req, wdfq_done_fn fn,
  * the request completes (the driver must complete a driver-owned request
  * that it did not mark cancelable). The sleep is freezable: system sleep
  * freezes the caller in place and the request stays where it is (queued,
- * or driver-owned and handed to io_stop). One waiter per request.
+ * or driver-owned and handed to io_stop). Waiting again, or from several
+ * tasks, returns at once when the request has completed.
  *
  * Context: process context; sleeps.
  * Return: 0 when the request completed on its own; -ERESTARTSYS when a

@@ -357,20 +357,30 @@ EXPORT_SYMBOL_GPL(wdfq_request_cancel);
 
 int wdfq_request_wait(struct wdfq_request *req)
 {
+	int ret = 0;
+
 	might_sleep();
 	/*
 	 * Freezable: system sleep freezes the waiter in place instead of
 	 * cancelling its request with the freezer's fake signal, so queued
 	 * requests ride through suspend and driver-owned ones meet io_stop.
 	 */
-	if (!wait_for_completion_state(&req->done,
-				       TASK_INTERRUPTIBLE | TASK_FREEZABLE))
-		return 0;
-	set_bit(WDFQ_RA_WAITER, &req->atomic_flags);
-	__wdfq_request_cancel(req, true);
-	wait_for_completion_state(&req->done,
-				  TASK_UNINTERRUPTIBLE | TASK_FREEZABLE);
-	return req->status == -ECANCELED ? -ERESTARTSYS : 0;
+	if (wait_for_completion_state(&req->done,
+				      TASK_INTERRUPTIBLE | TASK_FREEZABLE)) {
+		set_bit(WDFQ_RA_WAITER, &req->atomic_flags);
+		__wdfq_request_cancel(req, true);
+		wait_for_completion_state(&req->done,
+					  TASK_UNINTERRUPTIBLE | TASK_FREEZABLE);
+		if (req->status == -ECANCELED)
+			ret = -ERESTARTSYS;
+	}
+	/*
+	 * Leave the completion done for the next waiter: the completer only
+	 * calls complete(), as complete_all() is not allowed from hard irq
+	 * on PREEMPT_RT.
+	 */
+	complete(&req->done);
+	return ret;
 }
 EXPORT_SYMBOL_GPL(wdfq_request_wait);
 
