@@ -1537,6 +1537,9 @@ static void rule15_zero_length(struct kunit *test)
 	kt_submit(w);
 	kt_expect_status(test, r, 0);
 	kt_expect_status(test, w, 0);
+	/* a completed request can be waited for again, any number of times */
+	KUNIT_EXPECT_EQ(test, wdfq_request_wait(r->req), 0);
+	KUNIT_EXPECT_EQ(test, wdfq_request_wait(r->req), 0);
 	KUNIT_EXPECT_EQ(test, wdfq_request_information(r->req), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&r->presented), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&w->presented), 0);
