@@ -182,6 +182,48 @@ static void *signaller(void *arg)
 	return NULL;
 }
 
+static const char *role(int i)
+{
+	return i < NREAD ? "reader" : i < NREAD + NWRITE ? "writer" :
+	       i < NREAD + NWRITE + NWAIT ? "waiter" :
+	       i == NREAD + NWRITE + NWAIT ? "injector" : "controller";
+}
+
+/* What the stuck threads wait for, for the report. */
+static void dump_stuck(struct ctx *c, int joined)
+{
+	struct wdfq_queue_stats s;
+	char path[64], buf[4096];
+	int q, i;
+
+	for (q = 0; q < WDFQ_NR_QUEUES; q++) {
+		if (wq_stats(c->fd, q, &s))
+			continue;
+		ksft_print_msg("queue %d: state %#x queued %u owned %u\n",
+			       q, s.state, s.queued, s.driver_owned);
+		ksft_print_msg("  arrived %llu in %llu completed %llu cancelled %llu out %llu\n",
+			       (unsigned long long)s.arrived,
+			       (unsigned long long)s.forwarded_in,
+			       (unsigned long long)s.completed,
+			       (unsigned long long)s.cancelled,
+			       (unsigned long long)s.forwarded_out);
+	}
+	for (i = joined; i < c->nth; i++) {
+		if (!pthread_tryjoin_np(c->th[i], NULL))
+			continue;
+		ksft_print_msg("thread %d (%s) stuck\n", i, role(i));
+	}
+	snprintf(path, sizeof(path), "/proc/%d/task", getpid());
+	for (i = 0; i < 64; i++) {
+		char f[128];
+
+		snprintf(f, sizeof(f), "%s/%d/stack", path, getpid() + i);
+		if (wq_sysfs_read(f, buf, sizeof(buf)) || !buf[0])
+			continue;
+		ksft_print_msg("task %d:\n%s\n", getpid() + i, buf);
+	}
+}
+
 static void run(struct __test_metadata *_metadata, const char *path)
 {
 	struct wdfq_queue_stats s0, s;
@@ -223,20 +265,30 @@ static void run(struct __test_metadata *_metadata, const char *path)
 
 	/* The signaller first: it names the other threads. */
 	pthread_join(c.th[--c.nth], NULL);
-	/* Unblock everyone: start all queues, release waiters and readers. */
+	/*
+	 * Unblock everyone: start all queues, cancel parked reads and waiters
+	 * (stop-and-purge: a drain the controller left pending would refuse a
+	 * purge with EBUSY), and feed some input so such a drain finishes.
+	 */
 	end = wq_now_ms() + 60000;
 	joined = 0;
 	while (joined < c.nth && wq_now_ms() < end) {
 		for (q = 0; q < WDFQ_NR_QUEUES; q++)
 			if (q != WDFQ_QUEUE_CONTROL)
 				wq_ctl(c.fd, q, WDFQ_CTL_START, 0);
-		wq_ctl(c.fd, WDFQ_QUEUE_EVENTS, WDFQ_CTL_PURGE, 0);
-		wq_ctl(c.fd, wq_parked_q(&info), WDFQ_CTL_PURGE, 0);
+		wq_ctl(c.fd, WDFQ_QUEUE_EVENTS, WDFQ_CTL_STOP_PURGE, 0);
+		wq_ctl(c.fd, wq_parked_q(&info), WDFQ_CTL_STOP_PURGE, 0);
+		wq_ctl(c.fd, WDFQ_QUEUE_EVENTS, WDFQ_CTL_START, 0);
+		wq_ctl(c.fd, wq_parked_q(&info), WDFQ_CTL_START, 0);
+		if (!wq_inject(c.fd, "unblock!", 8, WDFQ_INJECT_F_WAKE))
+			__atomic_add_fetch(&c.injected, 8, __ATOMIC_RELAXED);
 		wq_sleep_ms(50);
 		while (joined < c.nth &&
 		       !pthread_tryjoin_np(c.th[joined], NULL))
 			joined++;
 	}
+	if (joined < c.nth)
+		dump_stuck(&c, joined);
 	ASSERT_EQ(c.nth, joined) TH_LOG("threads stuck");
 	for (q = 0; q < WDFQ_NR_QUEUES; q++)
 		if (q != WDFQ_QUEUE_CONTROL)
