@@ -109,7 +109,7 @@
 /**
  * struct wdfq_queue_info - one queue of the topology
  * @id: WDFQ_QUEUE_* (out)
- * @dispatch: WDFQ_DISPATCH_* (out)
+ * @dispatch: WDFQ_DISP_* (out)
  * @max_presented: parallel queues: most requests in progress at once,
  *	0 = unlimited; 1 for sequential queues, 0 for manual ones (out)
  * @flags: WDFQ_QUEUE_F_* (out)
