@@ -229,11 +229,17 @@ struct drv_dev {
  * @d: the device (a reference)
  * @nr_requests: requests in progress from this file
  * @nr_bytes: bounce-buffer bytes of those
+ * @lock: protects @reqs; taken in process context, outside engine calls
+ *	other than wdfq_request_cancel()
+ * @reqs: requests submitted through this file whose callers still wait
+ *	for them (struct drv_req.file_node)
  */
 struct drv_file {
 	struct drv_dev *d;
 	atomic_t nr_requests;
 	atomic_long_t nr_bytes;
+	spinlock_t lock;		/* see @lock above */
+	struct list_head reqs;
 };
 
 /**
@@ -246,6 +252,8 @@ struct drv_file {
  * @evt_seq: WAIT_EVENT: the last interrupt before the request arrived
  * @ctl_slot: QUEUE_CTL: the generation counter the operation will bump
  * @ctl_gen: QUEUE_CTL: its value before the operation
+ * @file_node: on struct drv_file.reqs while its caller waits
+ * @owner: the submitter's file table, matched by flush()
  */
 struct drv_req {
 	struct wdfq_request *req;
@@ -255,6 +263,8 @@ struct drv_req {
 	u64 evt_seq;
 	atomic_t *ctl_slot;
 	int ctl_gen;
+	struct list_head file_node;
+	fl_owner_t owner;
 };
 
 static inline struct drv_req *drv_req(struct wdfq_request *req)

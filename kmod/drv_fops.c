@@ -77,13 +77,20 @@ static struct wdfq_request *drv_req_new(struct drv_dev *d, struct file *file,
 	return req;
 }
 
-static void drv_submit(struct drv_dev *d, struct wdfq_request *req,
+/* Submit, remembering the request on its file until its caller is done. */
+static void drv_submit(struct drv_file *df, struct wdfq_request *req,
 		       struct wdfq_queue *direct)
 {
+	struct drv_req *ctx = drv_req(req);
+
+	ctx->owner = current->files;
+	spin_lock(&df->lock);
+	list_add_tail(&ctx->file_node, &df->reqs);
+	spin_unlock(&df->lock);
 	if (direct)
 		wdfq_queue_submit(direct, req);
 	else
-		wdfq_device_submit(d->wdev, req);
+		wdfq_device_submit(df->d->wdev, req);
 }
 
 /*
@@ -97,11 +104,15 @@ static void drv_submit(struct drv_dev *d, struct wdfq_request *req,
  * completion status; a request cancelled because the instance was removed
  * reports -ENODEV.
  */
-static int drv_wait(struct drv_dev *d, struct wdfq_request *req)
+static int drv_wait(struct drv_file *df, struct wdfq_request *req)
 {
+	struct drv_dev *d = df->d;
 	int ret;
 
 	ret = wdfq_request_wait(req);
+	spin_lock(&df->lock);
+	list_del(&drv_req(req)->file_node);
+	spin_unlock(&df->lock);
 	if (ret)
 		return ret;
 	ret = wdfq_request_status(req);
@@ -125,6 +136,8 @@ static int drv_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	kref_get(&d->ref);
 	df->d = d;
+	spin_lock_init(&df->lock);
+	INIT_LIST_HEAD(&df->reqs);
 	file->private_data = df;
 	return stream_open(inode, file);
 }
@@ -169,9 +182,9 @@ static ssize_t drv_read(struct file *file, char __user *buf, size_t len,
 	wdfq_request_set_buffers(req, NULL, 0, kbuf, len);
 	if (d->read_path == WDFQ_READ_PATH_NOTIFY)
 		direct = d->q[WDFQ_QUEUE_READ];
-	drv_submit(d, req, direct);
+	drv_submit(df, req, direct);
 	up_read(&d->rm_sem);
-	ret = drv_wait(d, req);
+	ret = drv_wait(df, req);
 	if (!ret) {
 		n = min(wdfq_request_information(req), len);
 		ret = copy_to_user(buf, kbuf, n) ? -EFAULT : n;
@@ -222,9 +235,9 @@ static ssize_t drv_write(struct file *file, const char __user *buf,
 		goto out_uncharge;
 	drv_write_timer_init(drv_req(req));
 	wdfq_request_set_buffers(req, kbuf, len, NULL, 0);
-	drv_submit(d, req, NULL);
+	drv_submit(df, req, NULL);
 	up_read(&d->rm_sem);
-	ret = drv_wait(d, req);
+	ret = drv_wait(df, req);
 	if (!ret)
 		ret = wdfq_request_information(req);
 	wdfq_request_put(req);
@@ -351,9 +364,9 @@ static long drv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		goto out_uncharge;
 	wdfq_request_set_ioctl_code(req, cmd);
 	wdfq_request_set_buffers(req, kbuf, len, kbuf, len);
-	drv_submit(d, req, NULL);
+	drv_submit(df, req, NULL);
 	up_read(&d->rm_sem);
-	ret = drv_wait(d, req);
+	ret = drv_wait(df, req);
 	if (!ret && cmd == WDFQ_IOC_QUEUE_CTL &&
 	    (((struct wdfq_queue_ctl *)kbuf)->flags & WDFQ_CTL_F_WAIT)) {
 		slot = drv_req(req)->ctl_slot;
@@ -381,11 +394,31 @@ out_unlock:
 }
 
 /*
- * Every close(2) of a descriptor of this open file cancels the requests it
- * has queued (like IRP_MJ_CLEANUP): threads blocked on them return
- * ECANCELED. Requests the driver owns finish normally.
+ * close(2) cancels the requests that the closing process submitted through
+ * this open file and still waits for, as a signal would: queued ones
+ * complete with ECANCELED, cancelable ones in progress get their cancel
+ * routine. Threads of that process blocked on them return ECANCELED.
+ * Another process's requests on the same open file (an inherited or passed
+ * descriptor) are left alone.
  */
 static int drv_flush(struct file *file, fl_owner_t id)
+{
+	struct drv_file *df = file->private_data;
+	struct drv_req *ctx;
+
+	spin_lock(&df->lock);
+	list_for_each_entry(ctx, &df->reqs, file_node)
+		if (ctx->owner == id)
+			wdfq_request_cancel(ctx->req);
+	spin_unlock(&df->lock);
+	return 0;
+}
+
+/*
+ * The last close: whatever is still queued from this file is cancelled, in
+ * every queue (like IRP_MJ_CLEANUP), then the file's state goes.
+ */
+static int drv_release(struct inode *inode, struct file *file)
 {
 	struct drv_file *df = file->private_data;
 	struct drv_dev *d = df->d;
@@ -394,15 +427,6 @@ static int drv_flush(struct file *file, fl_owner_t id)
 	if (!d->dead)
 		wdfq_device_file_cleanup(d->wdev, file);
 	up_read(&d->rm_sem);
-	return 0;
-}
-
-static int drv_release(struct inode *inode, struct file *file)
-{
-	struct drv_file *df = file->private_data;
-	struct drv_dev *d = df->d;
-
-	drv_flush(file, NULL);
 	drv_dev_put(d);
 	kfree(df);
 	return 0;

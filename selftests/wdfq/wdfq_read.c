@@ -10,6 +10,7 @@
  */
 #include <poll.h>
 #include <sys/epoll.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "wdfq_util.h"
@@ -303,6 +304,42 @@ TEST_F(rd, close_with_parked_reads)
 	ASSERT_EQ(0, wq_stats(self->fd, self->parked, &s));
 	EXPECT_EQ(0, s.queued);
 	EXPECT_EQ(0, s.driver_owned);
+	EXPECT_TRUE(wq_balanced(&s));
+}
+
+/*
+ * A child closing its inherited descriptor cancels nothing of the parent's:
+ * the parked read stays parked and is satisfied by the next input.
+ */
+TEST_F(rd, close_in_child_leaves_parent_reads)
+{
+	static struct wq_reader r;
+	struct wdfq_queue_stats s;
+	char data[16] = "from the device";
+	int fd2, status;
+	pid_t pid;
+
+	fd2 = open(variant->path, O_RDWR);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, wq_reader_start(&r, fd2, sizeof(data)));
+	ASSERT_EQ(0, wq_wait_queued(self->fd, self->parked, 1));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		close(fd2);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	wq_sleep_ms(100);
+	ASSERT_EQ(0, wq_stats(self->fd, self->parked, &s));
+	EXPECT_EQ(1, s.queued);
+	ASSERT_EQ(0, wq_inject(self->fd, data, sizeof(data),
+			       WDFQ_INJECT_F_WAKE));
+	ASSERT_EQ(0, wq_join(r.th, WQ_WAIT_MS));
+	EXPECT_EQ((ssize_t)sizeof(data), r.ret);
+	EXPECT_EQ(0, memcmp(r.buf, data, sizeof(data)));
+	close(fd2);
+	ASSERT_EQ(0, wq_stats(self->fd, self->parked, &s));
 	EXPECT_TRUE(wq_balanced(&s));
 }
 
