@@ -45,6 +45,7 @@
 #define _WDFQ_DRV_H
 
 #include <linux/atomic.h>
+#include <linux/fs.h>
 #include <linux/hrtimer.h>
 #include <linux/kfifo.h>
 #include <linux/kref.h>
