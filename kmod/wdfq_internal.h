@@ -83,7 +83,6 @@ enum wdfq_rstate {
 
 /* req->atomic_flags */
 #define WDFQ_RA_CANCELED	0	/* caller gave up, or purge */
-#define WDFQ_RA_WAITER		1	/* cancelled by wdfq_request_wait() */
 
 struct wdfq_request {
 	union {
@@ -196,11 +195,8 @@ void wdfq_queue_cancel_locked(struct wdfq_queue *q, struct wdfq_request *req);
 void wdfq_queue_kick(struct wdfq_queue *q, unsigned long irqflags,
 		     bool may_run) __releases(&q->lock);
 bool wdfq_queue_accepts_type(struct wdfq_queue *q, enum wdfq_request_type t);
-void wdfq_queue_submit_new(struct wdfq_queue *q, struct wdfq_request *req,
-			   bool may_run);
 void wdfq_device_submit_routed(struct wdfq_device *dev,
 			       struct wdfq_request *req);
-bool wdfq_queue_busy_locked(struct wdfq_queue *q);
 
 /* wdfq_request.c */
 void wdfq_request_finish(struct wdfq_request *req);

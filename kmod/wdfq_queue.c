@@ -39,11 +39,6 @@ static inline u32 wdfq_total(struct wdfq_queue *q)
 	return q->queued + q->owned;
 }
 
-bool wdfq_queue_busy_locked(struct wdfq_queue *q)
-{
-	return wdfq_total(q) != 0;
-}
-
 static bool wdfq_pm_tracked(struct wdfq_queue *q)
 {
 	return q->cfg.power_managed && q->dev->cfg.pm_dev;
@@ -73,7 +68,7 @@ static enum wdfq_act_type wdfq_pick_locked(struct wdfq_queue *q)
 		return WDFQ_ACT_CANCEL_QUEUED;
 	if (q->cancel_run)
 		return WDFQ_ACT_CANCEL_ROUTINE;
-	if (wdfq_pm_tracked(q) && q->pm_want != wdfq_queue_busy_locked(q))
+	if (wdfq_pm_tracked(q) && q->pm_want != !!wdfq_total(q))
 		return WDFQ_ACT_PM;
 	if (q->stop_todo)
 		return WDFQ_ACT_IO_STOP;
@@ -162,7 +157,7 @@ static void wdfq_claim_locked(struct wdfq_queue *q, enum wdfq_act_type type,
 		act->callback = true;
 		break;
 	case WDFQ_ACT_PM:
-		q->pm_want = wdfq_queue_busy_locked(q);
+		q->pm_want = wdfq_total(q) != 0;
 		break;
 	case WDFQ_ACT_IO_STOP:
 		req = wdfq_first_flagged(q, WDFQ_RF_STOP_TODO);
@@ -538,13 +533,6 @@ static void wdfq_queue_run_entered(struct wdfq_queue *q)
 	wdfq_queue_run(q, irqflags, WDFQ_INLINE_BUDGET);
 }
 
-void wdfq_queue_submit_new(struct wdfq_queue *q, struct wdfq_request *req,
-			   bool may_run)
-{
-	if (wdfq_queue_arrive(q, req, may_run))
-		wdfq_queue_run_entered(q);
-}
-
 void wdfq_queue_submit(struct wdfq_queue *q, struct wdfq_request *req)
 {
 	might_sleep();
@@ -552,7 +540,8 @@ void wdfq_queue_submit(struct wdfq_queue *q, struct wdfq_request *req)
 		WARN_ONCE(1, "wdfq: request submitted twice or to another device\n");
 		return;
 	}
-	wdfq_queue_submit_new(q, req, !wdfq_in_callback(q->dev, NULL));
+	if (wdfq_queue_arrive(q, req, !wdfq_in_callback(q->dev, NULL)))
+		wdfq_queue_run_entered(q);
 }
 EXPORT_SYMBOL_GPL(wdfq_queue_submit);
 

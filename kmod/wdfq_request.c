@@ -367,7 +367,6 @@ int wdfq_request_wait(struct wdfq_request *req)
 	 */
 	if (wait_for_completion_state(&req->done,
 				      TASK_INTERRUPTIBLE | TASK_FREEZABLE)) {
-		set_bit(WDFQ_RA_WAITER, &req->atomic_flags);
 		__wdfq_request_cancel(req, true);
 		wait_for_completion_state(&req->done,
 					  TASK_UNINTERRUPTIBLE | TASK_FREEZABLE);
