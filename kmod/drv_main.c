@@ -107,11 +107,15 @@ static int drv_runtime_resume(struct device *dev)
 {
 	struct drv_dev *d = dev_get_drvdata(dev);
 
+	/*
+	 * Counted first: once the hardware is armed and the queues restarted,
+	 * a request this resume serves may complete before the callback ends.
+	 */
+	atomic64_inc(&d->cnt.rpm_resumes);
 	drv_hw_arm(d);
 	wdfq_device_power_up(d->wdev);
 	/* Parked reads may now take what the ring holds. */
 	drv_dpc_kick(d);
-	atomic64_inc(&d->cnt.rpm_resumes);
 	dev_dbg(dev, "resumed\n");
 	return 0;
 }
