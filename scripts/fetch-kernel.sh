@@ -43,8 +43,9 @@ depends_matching() {
 }
 
 # Check that PKG=VERSION is on the mirror.
+# (apt-cache show exits 0 on a missing version: look for its record.)
 available() {
-	apt-cache "${APT_OPTS[@]}" show "$1=$2" >/dev/null 2>&1
+	apt-cache "${APT_OPTS[@]}" show "$1=$2" 2>/dev/null | grep -q '^Package:'
 }
 
 # Newest headers package (name and version) behind the metapackage.
@@ -71,9 +72,15 @@ fetch_deb() {
 	read -r kbuild kver < <(depends_matching "$headers" "$ver" 'linux-kbuild-[^ ]*')
 	[ -n "$common" ] && [ -n "$kbuild" ] || die "cannot resolve the dependencies of $headers $ver"
 	# linux-kbuild may be a ">=" dependency: take the same version when it
-	# exists (it does in Debian), else the candidate.
+	# exists, else the candidate (a security update can rebuild linux-kbuild
+	# alone, leaving no linux-kbuild of the headers' own version).
 	if [ -z "${kver:-}" ] || available "$kbuild" "$ver"; then
 		kver=$ver
+	elif ! available "$kbuild" "$kver"; then
+		kver=$(apt-cache "${APT_OPTS[@]}" policy "$kbuild" |
+			sed -n 's/ *Candidate: //p')
+		[ -n "$kver" ] && [ "$kver" != "(none)" ] ||
+			die "$kbuild is not on the mirror"
 	fi
 	available "$image" "$ver" || die "$image $ver is not on the mirror"
 	download "$headers" "$ver"
