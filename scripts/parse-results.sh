@@ -9,8 +9,10 @@
 # counts as passed and is reported), every KUnit case, and checks the
 # kernel log: each BUG, WARNING, lockdep, KASAN, UBSAN, kmemleak,
 # sleeping-in-atomic or hung-task report is printed with its context and
-# the dirty log counts as one failure. A VM that timed out or never
-# finished counts as one failure too. The last line is:
+# the dirty log counts as one failure. A VM that never finished counts
+# as one failure, and so does QEMU's non-zero status (time limit or
+# crash) even after complete results, and a KUnit suite without results.
+# The last line is:
 #   WDFQ-SUMMARY KERNEL PASSED FAILED SKIPPED LOG SECONDS
 # and the exit status is non-zero when anything failed.
 set -eu
@@ -36,7 +38,8 @@ counts=$(awk '
 	/^WDFQ-KUNIT-BEGIN/ { kunit = 1; suite = $2; cases = 0; next }
 	/^WDFQ-KUNIT-END/ {
 		# A suite without case lines counts by its own result line.
-		if (!cases && suite_line != "") {
+		if (!cases && suite_line == "") fail("kunit " suite ": no results")
+		else if (!cases) {
 			if (suite_line ~ /# SKIP/) { skipped++; print "  SKIP kunit " suite_line }
 			else if (suite_line ~ /^not ok/) fail("kunit " suite)
 			else passed++
@@ -107,6 +110,17 @@ if grep -Eq "$BAD" "$log"; then
 			}
 		}' "$log"
 fi
-[ "$qrc" = 124 ] && echo "  FAIL $kernel: time limit reached"
+# QEMU's own status counts even when the results look complete: a VM that
+# printed everything and then hung is a failure. timeout(1) exits 124, or
+# 137 when QEMU needed its SIGKILL; a guest that powers off gives 0.
+case $qrc in
+0) ;;
+124|137)
+	failed=$((failed + 1))
+	echo "  FAIL $kernel: time limit reached (status $qrc)" ;;
+*)
+	failed=$((failed + 1))
+	echo "  FAIL $kernel: QEMU exited with status $qrc" ;;
+esac
 echo "WDFQ-SUMMARY $kernel $passed $failed $skipped $logstate $secs"
 [ "$failed" -eq 0 ]
