@@ -225,7 +225,7 @@ void kt_device_deleted(struct kt_env *env)
  * @file: its file, or NULL
  *
  * The request has 64-byte input and output buffers, so it is presented
- * (rule 15 completes zero-length reads and writes on arrival).
+ * (rule 15 completes zero-length reads and writes without presenting them).
  * Safe from test threads (no KUnit assertion).
  *
  * Return: the request, or NULL.

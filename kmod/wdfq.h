@@ -125,7 +125,8 @@ typedef void (*wdfq_done_fn)(struct wdfq_request *req, void *data);
  * @power_managed: hold the device awake while the queue has work, present
  *	only while the device is powered
  * @allow_zero_length: present zero-length reads and writes instead of
- *	completing them with 0 on arrival
+ *	completing them with 0 when they would be presented or retrieved
+ *	(as in KMDF, they wait in the queue like any other request until then)
  * @default_queue: receive every request type the device routes nowhere else
  * @io_read: handler for READ requests
  * @io_write: handler for WRITE requests
@@ -278,7 +279,8 @@ int wdfq_device_route(struct wdfq_device *dev, enum wdfq_request_type type,
  * queue. The request always completes, possibly before this returns:
  * with -ENOTTY when no queue or handler takes its type, -ESHUTDOWN when the
  * queue does not accept, 0 with no bytes for a zero-length read or write
- * (unless the queue allows them), otherwise as the driver decides.
+ * once it would be presented or retrieved (unless the queue allows them),
+ * otherwise as the driver decides.
  *
  * Called outside the engine's callbacks, presentation may run inline in the
  * caller; from inside a callback it is deferred to the device's workqueue.
@@ -512,7 +514,8 @@ int wdfq_queue_ready_notify(struct wdfq_queue *q, wdfq_queue_state_fn fn,
  * @q: a MANUAL or SEQUENTIAL queue
  * @reqp: receives the request, now driver-owned
  *
- * Context: any.
+ * Zero-length reads and writes met on the way are completed with 0 (unless
+ * the queue allows them), as KMDF does. Context: any.
  * Return: 0; -ENOENT if nothing is queued; -EBUSY if the queue is stopped
  * or powered off; -EINVAL on a PARALLEL queue.
  */
@@ -548,14 +551,17 @@ int wdfq_queue_find_request(struct wdfq_queue *q, struct wdfq_request *after,
 
 /**
  * wdfq_queue_retrieve_found() - take a request found by wdfq_queue_find_request()
- * @q: a MANUAL or SEQUENTIAL queue
+ * @q: a MANUAL queue
  * @found: the request
  *
- * The caller still drops its reference from the find.
+ * The caller still drops its reference from the find. A zero-length read
+ * or write is completed with 0 instead (unless the queue allows them).
  * Context: any.
  * Return: 0 and @found is driver-owned; -ENOENT if it is no longer queued
- * on @q (retrieved, cancelled or completed meanwhile); -EBUSY, -EINVAL as
- * wdfq_queue_retrieve_next().
+ * on @q (retrieved, cancelled or completed meanwhile, or zero-length);
+ * -EBUSY as wdfq_queue_retrieve_next(); -EINVAL on a queue that is not
+ * MANUAL (as in KMDF 1.11 and later: a presenting queue's requests are the
+ * dispatcher's).
  */
 int wdfq_queue_retrieve_found(struct wdfq_queue *q,
 			      struct wdfq_request *found);

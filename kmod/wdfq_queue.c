@@ -23,6 +23,7 @@ enum wdfq_act_type {
 	WDFQ_ACT_GONE,
 	WDFQ_ACT_READY,
 	WDFQ_ACT_PRESENT,
+	WDFQ_ACT_ZERO_LENGTH,	/* completed where it would be presented */
 };
 
 struct wdfq_act {
@@ -121,6 +122,31 @@ static void wdfq_take_locked(struct wdfq_queue *q, struct wdfq_request *req)
 	q->stats.presented++;
 }
 
+static bool wdfq_zero_length(struct wdfq_queue *q, struct wdfq_request *req)
+{
+	if (q->cfg.allow_zero_length)
+		return false;
+	return (req->type == WDFQ_REQ_READ && !req->out_len) ||
+	       (req->type == WDFQ_REQ_WRITE && !req->in_len);
+}
+
+/*
+ * Complete a queued zero-length request where it would be presented or
+ * retrieved, as KMDF does (a stopped or powered-off queue keeps it); the
+ * caller finishes it with the lock dropped.
+ */
+static void wdfq_zero_length_locked(struct wdfq_queue *q,
+				    struct wdfq_request *req)
+{
+	list_del_init(&req->node);
+	q->queued--;
+	q->stats.completed++;
+	req->status = 0;
+	req->information = 0;
+	/* status before state, as wdfq_request_complete() publishes them */
+	smp_store_release(&req->state, WDFQ_RS_COMPLETED);
+}
+
 /* Perform the state change of @type under the lock and fill in @act. */
 static void wdfq_claim_locked(struct wdfq_queue *q, enum wdfq_act_type type,
 			      struct wdfq_act *act)
@@ -206,6 +232,11 @@ static void wdfq_claim_locked(struct wdfq_queue *q, enum wdfq_act_type type,
 		break;
 	case WDFQ_ACT_PRESENT:
 		req = list_first_entry(&q->fifo, struct wdfq_request, node);
+		if (wdfq_zero_length(q, req)) {
+			act->type = WDFQ_ACT_ZERO_LENGTH;
+			wdfq_zero_length_locked(q, req);
+			break;
+		}
 		wdfq_take_locked(q, req);
 		act->callback = true;
 		break;
@@ -300,6 +331,9 @@ static void wdfq_perform(struct wdfq_queue *q, struct wdfq_act *act)
 		break;
 	case WDFQ_ACT_PRESENT:
 		wdfq_handler(q, req->type)(q, req);
+		break;
+	case WDFQ_ACT_ZERO_LENGTH:
+		wdfq_request_finish(req);
 		break;
 	default:
 		break;
@@ -477,14 +511,6 @@ void wdfq_queue_insert_locked(struct wdfq_queue *q, struct wdfq_request *req,
 	}
 }
 
-static bool wdfq_zero_length(struct wdfq_queue *q, struct wdfq_request *req)
-{
-	if (q->cfg.allow_zero_length)
-		return false;
-	return (req->type == WDFQ_REQ_READ && !req->out_len) ||
-	       (req->type == WDFQ_REQ_WRITE && !req->in_len);
-}
-
 /**
  * wdfq_queue_arrive() - a new request arrives at a queue
  * @q: the queue
@@ -505,8 +531,6 @@ static bool wdfq_queue_arrive(struct wdfq_queue *q, struct wdfq_request *req,
 	q->stats.arrived++;
 	if (!q->accepting)
 		early = -ESHUTDOWN;
-	else if (wdfq_zero_length(q, req))
-		early = 0;
 	if (early <= 0) {
 		q->stats.completed++;
 		WRITE_ONCE(req->queue, q);
@@ -777,12 +801,48 @@ int wdfq_queue_ready_notify(struct wdfq_queue *q, wdfq_queue_state_fn fn,
 }
 EXPORT_SYMBOL_GPL(wdfq_queue_ready_notify);
 
+/* The request a retrieval would take, or NULL; see wdfq_retrieve(). */
+static struct wdfq_request *wdfq_retrieve_pick(struct wdfq_queue *q,
+					       struct file *file,
+					       struct wdfq_request *found)
+{
+	struct wdfq_request *req;
+
+	if (found)
+		return found->state == WDFQ_RS_QUEUED && found->queue == q ?
+		       found : NULL;
+	list_for_each_entry(req, &q->fifo, node)
+		if (!file || req->file == file)
+			return req;
+	return NULL;
+}
+
+/* Unlock after a retrieval and finish the zero-length requests it met. */
+static void wdfq_retrieve_unlock(struct wdfq_queue *q, unsigned long irqflags,
+				 struct list_head *zero)
+	__releases(&q->lock)
+{
+	struct wdfq_request *req, *tmp;
+
+	if (list_empty(zero)) {
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		return;
+	}
+	/* the queue shrank: a power or state callback may be due */
+	wdfq_queue_kick(q, irqflags, false);
+	list_for_each_entry_safe(req, tmp, zero, node) {
+		list_del_init(&req->node);
+		wdfq_request_finish(req);
+	}
+}
+
 /* Common part of the retrieval calls; @found is NULL or a found request. */
 static int wdfq_retrieve(struct wdfq_queue *q, struct file *file,
 			 struct wdfq_request *found, struct wdfq_request **reqp)
 {
-	struct wdfq_request *req, *hit = NULL;
+	struct wdfq_request *hit;
 	unsigned long irqflags;
+	LIST_HEAD(zero);
 
 	if (q->cfg.dispatch == WDFQ_DISPATCH_PARALLEL)
 		return -EINVAL;
@@ -791,26 +851,21 @@ static int wdfq_retrieve(struct wdfq_queue *q, struct file *file,
 		raw_spin_unlock_irqrestore(&q->lock, irqflags);
 		return -EBUSY;
 	}
-	if (found) {
-		if (found->state == WDFQ_RS_QUEUED && found->queue == q)
-			hit = found;
-	} else {
-		list_for_each_entry(req, &q->fifo, node) {
-			if (!file || req->file == file) {
-				hit = req;
-				break;
-			}
-		}
+	/* zero-length requests are completed on the way, as in KMDF */
+	while ((hit = wdfq_retrieve_pick(q, file, found)) &&
+	       wdfq_zero_length(q, hit)) {
+		wdfq_zero_length_locked(q, hit);
+		list_add_tail(&hit->node, &zero);
 	}
 	if (!hit) {
 		/* only requests in mid-cancel remain: rule 9 */
 		if (!file && !found && q->queued)
 			q->force_transition = true;
-		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		wdfq_retrieve_unlock(q, irqflags, &zero);
 		return -ENOENT;
 	}
 	wdfq_take_locked(q, hit);
-	raw_spin_unlock_irqrestore(&q->lock, irqflags);
+	wdfq_retrieve_unlock(q, irqflags, &zero);
 	if (reqp)
 		*reqp = hit;
 	return 0;
@@ -833,7 +888,8 @@ EXPORT_SYMBOL_GPL(wdfq_queue_retrieve_by_file);
 
 int wdfq_queue_retrieve_found(struct wdfq_queue *q, struct wdfq_request *found)
 {
-	if (!found)
+	/* manual queues only, as in KMDF 1.11 and later */
+	if (!found || q->cfg.dispatch != WDFQ_DISPATCH_MANUAL)
 		return -EINVAL;
 	return wdfq_retrieve(q, NULL, found, NULL);
 }
