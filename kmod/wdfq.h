@@ -69,7 +69,12 @@ enum wdfq_sync_scope {
 	WDFQ_SYNC_DEVICE,
 };
 
-/* Flags passed to &wdfq_queue_config.io_stop. */
+/*
+ * Flags of wdfq_device_power_down() and &wdfq_queue_config.io_stop.
+ * WDFQ_STOP_PURGE purges the power-managed queues before io_stop (see
+ * wdfq_device_power_down()). WDFQ_STOP_CANCELABLE is io_stop's only: the
+ * request is marked cancelable as io_stop is called.
+ */
 #define WDFQ_STOP_SUSPEND	0x1	/* power-down; the device comes back */
 #define WDFQ_STOP_PURGE		0x2	/* power-down for removal */
 #define WDFQ_STOP_CANCELABLE	0x4	/* the request is marked cancelable */
@@ -134,8 +139,12 @@ typedef void (*wdfq_done_fn)(struct wdfq_request *req, void *data);
  * @io_internal_ioctl: handler for INTERNAL_IOCTL requests
  * @io_default: handler for types whose own handler is absent
  * @io_stop: told once per driver-owned request at a forced power-down;
- *	@flags holds WDFQ_STOP_*. The driver answers with
- *	wdfq_request_stop_acknowledge() or by completing the request.
+ *	@flags holds WDFQ_STOP_*, with WDFQ_STOP_CANCELABLE computed as it
+ *	is called (under the scope's mutex, so a callback that marked or
+ *	unmarked the request meanwhile has finished). The driver answers with
+ *	wdfq_request_stop_acknowledge() or by completing the request. As in
+ *	KMDF, not called for a request whose cancel routine has been claimed
+ *	(the routine completes it), nor for one completed meanwhile.
  * @io_resume: called after power-on for each request acknowledged without
  *	requeue
  * @io_canceled_on_queue: receives a queued request that was presented
@@ -313,6 +322,14 @@ void wdfq_device_file_cleanup(struct wdfq_device *dev, struct file *file);
  * without io_stop waits for its requests to complete. Calling it again
  * while powered down does nothing.
  *
+ * With WDFQ_STOP_PURGE (removal), each power-managed queue is first purged
+ * as by wdfq_queue_purge(), as KMDF does: queued requests are cancelled,
+ * cancelable driver-owned ones get their cancel routine instead of
+ * io_stop, new requests complete with -ESHUTDOWN, and an acknowledgment
+ * with requeue cancels the request. The queues stay purged after
+ * wdfq_device_power_up() until wdfq_queue_start(). Queues that are not
+ * power-managed are left alone (wdfq_device_delete() purges them).
+ *
  * Context: process context (a runtime or system PM callback); sleeps.
  * Return: 0.
  */
@@ -325,7 +342,8 @@ int wdfq_device_power_down(struct wdfq_device *dev, unsigned int flags);
  * Every power-managed queue is marked powered before any of them restarts;
  * then requests acknowledged without requeue get io_resume, ready
  * notification is re-armed on non-empty manual queues, and presentation
- * resumes. Context: process context.
+ * resumes. Queues purged by a WDFQ_STOP_PURGE power-down still do not
+ * accept until started. Context: process context.
  */
 void wdfq_device_power_up(struct wdfq_device *dev);
 

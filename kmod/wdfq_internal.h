@@ -192,6 +192,7 @@ struct wdfq_device {
 void wdfq_queue_insert_locked(struct wdfq_queue *q, struct wdfq_request *req,
 			      bool head);
 void wdfq_queue_cancel_locked(struct wdfq_queue *q, struct wdfq_request *req);
+void wdfq_queue_purge_locked(struct wdfq_queue *q);
 void wdfq_queue_kick(struct wdfq_queue *q, unsigned long irqflags,
 		     bool may_run) __releases(&q->lock);
 bool wdfq_queue_accepts_type(struct wdfq_queue *q, enum wdfq_request_type t);
@@ -213,5 +214,7 @@ void wdfq_driver_bug(struct wdfq_queue *q, const char *what);
 /* wdfq_power.c */
 void wdfq_pm_sync(struct wdfq_queue *q);
 void wdfq_power_forget_locked(struct wdfq_queue *q, struct wdfq_request *req);
+bool wdfq_power_stop_deliver(struct wdfq_queue *q, struct wdfq_request *req,
+			     unsigned int *flags);
 
 #endif /* _WDFQ_INTERNAL_H */

@@ -59,6 +59,39 @@ void wdfq_power_forget_locked(struct wdfq_queue *q, struct wdfq_request *req)
 			WDFQ_RF_RESUME_TODO);
 }
 
+/**
+ * wdfq_power_stop_deliver() - decide, as io_stop is delivered, whether and how
+ * @q: the queue
+ * @req: the request whose io_stop was claimed
+ * @flags: the claim's WDFQ_STOP_* flags; WDFQ_STOP_CANCELABLE is added here
+ *
+ * Called right before io_stop, with the scope mutex held: a callback that
+ * marked or unmarked @req since the claim has finished, so the flag is the
+ * current one, as KMDF computes it when it delivers EvtIoStop. As in KMDF,
+ * a request whose cancel routine is claimed gets no io_stop (the routine
+ * completes it and power-down waits for that), nor does one that was
+ * completed or moved on meanwhile.
+ *
+ * Return: true if io_stop is to be called.
+ */
+bool wdfq_power_stop_deliver(struct wdfq_queue *q, struct wdfq_request *req,
+			     unsigned int *flags)
+{
+	unsigned long irqflags;
+	bool owned, deliver;
+
+	raw_spin_lock_irqsave(&q->lock, irqflags);
+	owned = req->queue == q && req->state == WDFQ_RS_OWNED &&
+		(req->flags & WDFQ_RF_STOP_SENT);
+	deliver = owned && !(req->flags & WDFQ_RF_CANCEL_DONE);
+	if (deliver && (req->flags & WDFQ_RF_CANCELABLE))
+		*flags |= WDFQ_STOP_CANCELABLE;
+	else if (owned && !deliver)
+		req->flags &= ~WDFQ_RF_STOP_SENT;	/* no answer expected */
+	raw_spin_unlock_irqrestore(&q->lock, irqflags);
+	return deliver;
+}
+
 static bool wdfq_power_settled(struct wdfq_device *dev)
 {
 	unsigned long irqflags;
@@ -93,6 +126,9 @@ int wdfq_device_power_down(struct wdfq_device *dev, unsigned int flags)
 		raw_spin_lock_irqsave(&q->lock, irqflags);
 		q->powered = false;
 		q->stop_flags = flags & (WDFQ_STOP_SUSPEND | WDFQ_STOP_PURGE);
+		/* removal: purge before io_stop, as KMDF does */
+		if ((flags & WDFQ_STOP_PURGE) && !q->deleting)
+			wdfq_queue_purge_locked(q);
 		list_for_each_entry(req, &q->owned_list, node) {
 			req->flags |= WDFQ_RF_STOP_WAIT;
 			q->unacked++;

@@ -190,9 +190,8 @@ static void wdfq_claim_locked(struct wdfq_queue *q, enum wdfq_act_type type,
 		req->flags &= ~WDFQ_RF_STOP_TODO;
 		req->flags |= WDFQ_RF_STOP_SENT;
 		q->stop_todo--;
+		/* CANCELABLE is added as io_stop is delivered */
 		act->stop_flags = q->stop_flags;
-		if (req->flags & WDFQ_RF_CANCELABLE)
-			act->stop_flags |= WDFQ_STOP_CANCELABLE;
 		refcount_inc(&req->ref);
 		act->callback = true;
 		break;
@@ -315,7 +314,8 @@ static void wdfq_perform(struct wdfq_queue *q, struct wdfq_act *act)
 		wdfq_pm_sync(q);
 		break;
 	case WDFQ_ACT_IO_STOP:
-		q->cfg.io_stop(q, req, act->stop_flags);
+		if (wdfq_power_stop_deliver(q, req, &act->stop_flags))
+			q->cfg.io_stop(q, req, act->stop_flags);
 		break;
 	case WDFQ_ACT_IO_RESUME:
 		q->cfg.io_resume(q, req);
@@ -620,6 +620,24 @@ static void wdfq_queue_cancel_all_locked(struct wdfq_queue *q, bool owned)
 		set_bit(WDFQ_RA_CANCELED, &req->atomic_flags);
 		wdfq_queue_cancel_locked(q, req);
 	}
+}
+
+/**
+ * wdfq_queue_purge_locked() - purge without a completion callback
+ * @q: the queue, locked
+ *
+ * As wdfq_queue_purge(): stop accepting, cancel the queued requests and
+ * the cancelable driver-owned ones, and turn requeue and mark-cancelable
+ * into cancellation until nothing is left. The caller kicks.
+ */
+void wdfq_queue_purge_locked(struct wdfq_queue *q)
+{
+	lockdep_assert_held(&q->lock);
+	q->purge_pending = true;
+	q->accepting = false;
+	q->purge_cancels = true;
+	wdfq_update_cancel_owned(q);
+	wdfq_queue_cancel_all_locked(q, true);
 }
 
 void wdfq_queue_start(struct wdfq_queue *q)
