@@ -313,6 +313,56 @@ static void power_down_purge_purges_power_managed_queues(struct kunit *test)
 }
 
 /*
+ * KMDF stops I/O with the hold action when the device leaves D0, and purges
+ * at removal even though the device is already off: the removal still
+ * purges, and the requests the driver kept get io_stop again, with PURGE.
+ */
+static void power_down_purge_after_suspend_still_purges(struct kunit *test)
+{
+	struct kt_env *env = kt_env_create(test, 8, NULL);
+	struct wdfq_queue_config pcfg = { .name = "pm-seq",
+		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .power_managed = true,
+		.io_default = kt_io_hold, .io_stop = kc_stop_record };
+	struct kc_pd *pd = kt_zalloc(env, sizeof(*pd));
+	struct wdfq_queue_state st;
+	struct wdfq_queue *p;
+	struct kt_req *c, *qd;
+
+	p = kt_queue(env, &pcfg);
+	c = kc_submit(test, env, p);
+	kc_expect_pop(test, env, c);
+	qd = kc_submit(test, env, p);
+
+	kc_power_down_start(test, pd, env->dev, WDFQ_STOP_SUSPEND);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&c->stops) == 1));
+	smp_rmb();	/* pairs with kc_stop_record()'s smp_wmb() */
+	KUNIT_EXPECT_EQ(test, c->stop_flags, WDFQ_STOP_SUSPEND);
+	wdfq_request_stop_acknowledge(c->req, false);
+	kc_power_down_wait(test, pd);
+	KUNIT_EXPECT_EQ(test, atomic_read(&qd->done), 0);
+
+	/* Removal while off. */
+	kc_power_down_start(test, pd, env->dev, WDFQ_STOP_PURGE);
+	kc_expect_status(test, qd, -ECANCELED);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&c->stops) == 2));
+	smp_rmb();	/* pairs with kc_stop_record()'s smp_wmb() */
+	KUNIT_EXPECT_EQ(test, c->stop_flags, WDFQ_STOP_PURGE);
+	wdfq_request_stop_acknowledge(c->req, false);
+	kc_power_down_wait(test, pd);
+	kt_state(p, &st);
+	KUNIT_EXPECT_FALSE(test, st.accepting);
+	/* Once purged, a second removal has nothing more to do. */
+	KUNIT_EXPECT_EQ(test, wdfq_device_power_down(env->dev,
+						     WDFQ_STOP_PURGE), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&c->stops), 2);
+
+	wdfq_device_power_up(env->dev);
+	kc_complete(test, c, 0);
+	wdfq_queue_start(p);
+	kt_end(env);
+}
+
+/*
  * A DEVICE-scope handler of a second queue holds the device's callback
  * mutex until the case lets it go; io_stop of the first queue waits for
  * that mutex. Whatever the handler (or the caller) does to the request
@@ -467,6 +517,7 @@ static struct kunit_case wdfq_kmdf_choices_cases[] = {
 	KUNIT_CASE(retrieve_found_only_on_manual_queues),
 	KUNIT_CASE(zero_length_completes_at_dispatch),
 	KUNIT_CASE(power_down_purge_purges_power_managed_queues),
+	KUNIT_CASE(power_down_purge_after_suspend_still_purges),
 	KUNIT_CASE(io_stop_flags_computed_at_delivery),
 	KUNIT_CASE(io_stop_not_delivered_once_cancel_routine_claimed),
 	{}
