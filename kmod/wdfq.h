@@ -320,7 +320,7 @@ void wdfq_device_file_cleanup(struct wdfq_device *dev, struct file *file);
  * marked cancelable); the call returns when every such request has been
  * acknowledged with wdfq_request_stop_acknowledge() or completed. A queue
  * without io_stop waits for its requests to complete. Calling it again
- * while powered down does nothing.
+ * while powered down does nothing, unless @flags has WDFQ_STOP_PURGE.
  *
  * With WDFQ_STOP_PURGE (removal), each power-managed queue is first purged
  * as by wdfq_queue_purge(), as KMDF does: queued requests are cancelled,
@@ -328,7 +328,10 @@ void wdfq_device_file_cleanup(struct wdfq_device *dev, struct file *file);
  * io_stop, new requests complete with -ESHUTDOWN, and an acknowledgment
  * with requeue cancels the request. The queues stay purged after
  * wdfq_device_power_up() until wdfq_queue_start(). Queues that are not
- * power-managed are left alone (wdfq_device_delete() purges them).
+ * power-managed are left alone (wdfq_device_delete() purges them). Like
+ * KMDF at removal, this is done even when the device is already down
+ * (once per queue): the requests the driver kept through the earlier
+ * power-down get io_stop again, with WDFQ_STOP_PURGE.
  *
  * Context: process context (a runtime or system PM callback); sleeps.
  * Return: 0.

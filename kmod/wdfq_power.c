@@ -112,24 +112,36 @@ int wdfq_device_power_down(struct wdfq_device *dev, unsigned int flags)
 	struct wdfq_request *req;
 	unsigned long irqflags;
 	struct wdfq_queue *q;
+	bool was_powered;
 
 	might_sleep();
 	mutex_lock(&dev->lock);
-	if (!dev->powered) {
+	/* a removal purges a device that is already down too, as KMDF does */
+	if (!dev->powered && !(flags & WDFQ_STOP_PURGE)) {
 		mutex_unlock(&dev->lock);
 		return 0;
 	}
+	was_powered = dev->powered;
 	dev->powered = false;
 	list_for_each_entry(q, &dev->queues, dev_node) {
 		if (!q->cfg.power_managed)
 			continue;
 		raw_spin_lock_irqsave(&q->lock, irqflags);
+		if (!was_powered && (q->stop_flags & WDFQ_STOP_PURGE)) {
+			/* purged by an earlier removal */
+			raw_spin_unlock_irqrestore(&q->lock, irqflags);
+			continue;
+		}
 		q->powered = false;
 		q->stop_flags = flags & (WDFQ_STOP_SUSPEND | WDFQ_STOP_PURGE);
 		/* removal: purge before io_stop, as KMDF does */
 		if ((flags & WDFQ_STOP_PURGE) && !q->deleting)
 			wdfq_queue_purge_locked(q);
 		list_for_each_entry(req, &q->owned_list, node) {
+			if (req->flags & WDFQ_RF_STOP_WAIT)
+				continue;
+			/* kept since an earlier power-down: told again */
+			req->flags &= ~(WDFQ_RF_STOP_SENT | WDFQ_RF_STOP_ACKED);
 			req->flags |= WDFQ_RF_STOP_WAIT;
 			q->unacked++;
 			if (q->cfg.io_stop) {
