@@ -140,8 +140,8 @@ typedef void (*wdfq_done_fn)(struct wdfq_request *req, void *data);
  * @io_default: handler for types whose own handler is absent
  * @io_stop: told once per driver-owned request at a forced power-down;
  *	@flags holds WDFQ_STOP_*, with WDFQ_STOP_CANCELABLE computed as it
- *	is called (under the scope's mutex, so a callback that marked or
- *	unmarked the request meanwhile has finished). The driver answers with
+ *	is called (with the scope's mutex, if any, held: a callback that
+ *	marked or unmarked the request meanwhile has finished). The driver answers with
  *	wdfq_request_stop_acknowledge() or by completing the request. As in
  *	KMDF, not called for a request whose cancel routine has been claimed
  *	(the routine completes it), nor for one completed meanwhile.
@@ -206,7 +206,8 @@ struct wdfq_device_config {
  * @arrived: requests that came in from outside (submit)
  * @presented: presentations and retrievals
  * @completed: requests the driver completed, and those the engine completed
- *	on arrival (not accepting, zero-length)
+ *	itself (on arrival at a queue not accepting; zero-length ones where
+ *	they would be presented or retrieved)
  * @cancelled: queued requests the engine completed as cancelled
  * @forwarded_in: requests forwarded onto this queue from another
  * @forwarded_out: requests forwarded from this queue to another
