@@ -141,10 +141,11 @@ typedef void (*wdfq_done_fn)(struct wdfq_request *req, void *data);
  * @io_stop: told once per driver-owned request at a forced power-down;
  *	@flags holds WDFQ_STOP_*, with WDFQ_STOP_CANCELABLE computed as it
  *	is called (with the scope's mutex, if any, held: a callback that
- *	marked or unmarked the request meanwhile has finished). The driver answers with
- *	wdfq_request_stop_acknowledge() or by completing the request. As in
- *	KMDF, not called for a request whose cancel routine has been claimed
- *	(the routine completes it), nor for one completed meanwhile.
+ *	marked or unmarked the request meanwhile has finished). The driver
+ *	answers with wdfq_request_stop_acknowledge() or by completing the
+ *	request. As in KMDF, not called for a request whose cancel routine
+ *	has been claimed (the routine completes it), nor for one completed
+ *	meanwhile.
  * @io_resume: called after power-on for each request acknowledged without
  *	requeue
  * @io_canceled_on_queue: receives a queued request that was presented
