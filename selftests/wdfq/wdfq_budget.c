@@ -246,11 +246,15 @@ TEST_F(budget, one_user_cannot_take_device_budget)
 {
 	int fds[3], ra, rb, ra2, i, again = 0, data = 0, other = 0;
 	struct wq_reader root_r;
+	struct wdfq_info info;
 	char buf[16];
 
 	ASSERT_EQ(0, set_param("dev_max_requests", 8));
 	EXPECT_EQ(0, set_param("user_max_requests", 4))
 		TH_LOG("no per-user bound (user_max_requests)");
+	ASSERT_EQ(0, ioctl(self->fd, WDFQ_IOC_GET_INFO, &info));
+	EXPECT_EQ(4, info.user_max_requests);
+	EXPECT_EQ(8, info.dev_max_requests);
 	for (i = 0; i < 3; i++) {
 		fds[i] = open(PATH, O_RDWR);
 		ASSERT_LE(0, fds[i]);

@@ -183,18 +183,21 @@ static void exit_with_parked(struct __test_metadata *_metadata,
 {
 	struct wdfq_queue_stats s;
 	uint64_t t0;
-	int status, i;
+	int status, i, go[2];
 	pid_t pid, got;
 
 	ASSERT_EQ(0, wq_ctl(self->fd, WDFQ_QUEUE_WRITE, WDFQ_CTL_STOP,
 			    WDFQ_CTL_F_WAIT));
+	ASSERT_EQ(0, pipe(go));
 	pid = fork();
 	ASSERT_LE(0, pid);
 	if (!pid) {
 		static struct wq_reader r[4];
 		static struct writer w;
 		int cfd = open(path, O_RDWR);
+		char c;
 
+		close(go[1]);
 		if (cfd < 0)
 			_exit(2);
 		for (i = 0; i < 4; i++)
@@ -210,20 +213,21 @@ static void exit_with_parked(struct __test_metadata *_metadata,
 			read(cfd, buf, sizeof(buf));
 			_exit(5);
 		}
-		/* exit_group() once everything is parked */
-		while (wq_wait_queued(cfd, WDFQ_QUEUE_WRITE, 1) ||
-		       wq_wait_queued(cfd, self->parked, 4))
-			;
+		/* exit_group() when the parent has seen everything parked */
+		if (read(go[0], &c, 1) < 0)
+			_exit(6);
 		_exit(0);
 	}
+	close(go[0]);
 	ASSERT_EQ(0, wq_wait_queued(self->fd, WDFQ_QUEUE_WRITE, 1));
+	ASSERT_EQ(0, wq_wait_queued(self->fd, self->parked, by_kill ? 5 : 4));
+	t0 = wq_now_ms();
 	if (by_kill) {
-		ASSERT_EQ(0, wq_wait_queued(self->fd, self->parked, 5));
-		t0 = wq_now_ms();
 		ASSERT_EQ(0, kill(pid, SIGKILL));
 	} else {
-		t0 = wq_now_ms();
+		ASSERT_EQ(1, write(go[1], "x", 1));
 	}
+	close(go[1]);
 	do {
 		got = waitpid(pid, &status, WNOHANG);
 		if (!got)
