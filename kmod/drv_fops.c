@@ -356,8 +356,8 @@ static ssize_t drv_read(struct file *file, char __user *buf, size_t len,
 	wdfq_request_put(req);
 	kfree(kbuf);
 	drv_uncharge(df, u, len);
-	/* A read that gave up no longer holds the ring's bytes back. */
-	if (ret < 0)
+	/* A parked read that gave up no longer holds the ring's bytes back. */
+	if (ret < 0 && ret != -EAGAIN)
 		drv_poll_wake(d, EPOLLIN | EPOLLRDNORM);
 	return ret;
 
