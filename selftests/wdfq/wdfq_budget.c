@@ -111,13 +111,13 @@ static void *kid_reader_fn(void *arg)
  * Fork a child that becomes @uid and starts @n reads of @len bytes, read i
  * on fds[i % nfds]; its reports come on the returned pipe.
  */
-static int spawn_user(FIXTURE_DATA(budget) *self, uid_t uid, const int *fds,
+static int spawn_user(pid_t *kids, int *nkids, uid_t uid, const int *fds,
 		      int nfds, int n, size_t len)
 {
 	int p[2], i;
 	pid_t pid;
 
-	if (pipe(p) || self->nkids == MAX_KIDS)
+	if (*nkids == MAX_KIDS || pipe(p))
 		return -1;
 	pid = fork();
 	if (pid < 0)
@@ -140,7 +140,7 @@ static int spawn_user(FIXTURE_DATA(budget) *self, uid_t uid, const int *fds,
 			pause();
 	}
 	close(p[1]);
-	self->kids[self->nkids++] = pid;
+	kids[(*nkids)++] = pid;
 	return p[0];
 }
 
@@ -172,22 +172,12 @@ static int reports(int rfd, int n, unsigned int ms, int *again, int *data,
 }
 
 /*
- * Wait until @n requests are parked, through GET_QUEUE_STATS. Returns 0,
- * or the errno of a refused stats call, or ETIMEDOUT.
+ * Wait until @n requests are parked, through GET_QUEUE_STATS: 0, or -1
+ * with errno (a refused stats call's, or ETIMEDOUT).
  */
 static int wait_parked(int fd, unsigned int q, unsigned int n)
 {
-	uint64_t end = wq_now_ms() + WQ_WAIT_MS;
-	struct wdfq_queue_stats s;
-
-	do {
-		if (wq_stats(fd, q, &s))
-			return errno;
-		if (s.queued == n)
-			return 0;
-		wq_sleep_ms(5);
-	} while (wq_now_ms() < end);
-	return ETIMEDOUT;
+	return wq_wait_queued(fd, q, n);
 }
 
 /*
@@ -210,12 +200,12 @@ TEST_F(budget, control_ioctls_not_refused_by_full_budget)
 	fds[1] = open(PATH, O_RDWR);
 	ASSERT_LE(0, fds[0]);
 	ASSERT_LE(0, fds[1]);
-	rfd = spawn_user(self, 65534, fds, 2, 4, 16);
+	rfd = spawn_user(self->kids, &self->nkids, 65534, fds, 2, 4, 16);
 	ASSERT_LE(0, rfd);
 	/* the 4th read takes the last unit of the device budget */
 	EXPECT_EQ(0, wait_parked(self->fd, self->parked, 4))
 		TH_LOG("GET_QUEUE_STATS with the budget full: %s",
-		       strerror(wait_parked(self->fd, self->parked, 4)));
+		       strerror(errno));
 	EXPECT_EQ(0, reports(rfd, 4, 100, &again, &data, &other));
 	EXPECT_EQ(0, ioctl(self->fd, WDFQ_IOC_GET_INFO, &info))
 		TH_LOG("GET_INFO: %s", strerror(errno));
@@ -259,7 +249,7 @@ TEST_F(budget, one_user_cannot_take_device_budget)
 		fds[i] = open(PATH, O_RDWR);
 		ASSERT_LE(0, fds[i]);
 	}
-	ra = spawn_user(self, 65534, fds, 3, 6, 16);
+	ra = spawn_user(self->kids, &self->nkids, 65534, fds, 3, 6, 16);
 	ASSERT_LE(0, ra);
 	EXPECT_EQ(2, reports(ra, 2, 5000, &again, &data, &other))
 		TH_LOG("user 65534 was not bounded");
@@ -267,9 +257,11 @@ TEST_F(budget, one_user_cannot_take_device_budget)
 	ASSERT_EQ(0, wait_parked(self->fd, self->parked, again ? 4 : 6));
 
 	/* another user, on one of the same open files */
-	rb = spawn_user(self, 65533, fds, 1, 3, 16);
+	rb = spawn_user(self->kids, &self->nkids, 65533, fds, 1, 3, 16);
 	ASSERT_LE(0, rb);
-	again = data = other = 0;
+	again = 0;
+	data = 0;
+	other = 0;
 	EXPECT_EQ(0, reports(rb, 3, 300, &again, &data, &other))
 		TH_LOG("user 65533 refused %d reads", again);
 	ASSERT_EQ(0, wait_parked(self->fd, self->parked, 7))
@@ -287,9 +279,11 @@ TEST_F(budget, one_user_cannot_take_device_budget)
 	self->kids[0] = self->kids[--self->nkids];
 	close(ra);
 	ASSERT_EQ(0, wait_parked(self->fd, self->parked, 4));
-	ra2 = spawn_user(self, 65534, fds, 3, 4, 16);
+	ra2 = spawn_user(self->kids, &self->nkids, 65534, fds, 3, 4, 16);
 	ASSERT_LE(0, ra2);
-	again = data = other = 0;
+	again = 0;
+	data = 0;
+	other = 0;
 	ASSERT_EQ(0, wait_parked(self->fd, self->parked, 8));
 	EXPECT_EQ(0, reports(ra2, 4, 100, &again, &data, &other));
 
@@ -314,7 +308,7 @@ TEST_F(budget, user_bytes_bound)
 	fds[1] = open(PATH, O_RDWR);
 	ASSERT_LE(0, fds[0]);
 	ASSERT_LE(0, fds[1]);
-	ra = spawn_user(self, 65534, fds, 2, 3, WDFQ_MAX_IO);
+	ra = spawn_user(self->kids, &self->nkids, 65534, fds, 2, 3, WDFQ_MAX_IO);
 	ASSERT_LE(0, ra);
 	EXPECT_EQ(1, reports(ra, 1, 5000, &again, &data, &other));
 	EXPECT_EQ(1, again);

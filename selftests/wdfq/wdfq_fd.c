@@ -177,8 +177,8 @@ TEST_F(fd, close_dup_leaves_write_queued)
  * exits at once: exit kills its threads and their requests are cancelled.
  * Both ways out: exit_group() from another thread, and SIGKILL.
  */
-static void exit_with_parked(struct __test_metadata *_metadata,
-			     FIXTURE_DATA(fd) *self, const char *path,
+static void exit_with_parked(struct __test_metadata *_metadata, int fd,
+			     unsigned int parked, const char *path,
 			     bool by_kill)
 {
 	struct wdfq_queue_stats s;
@@ -186,7 +186,7 @@ static void exit_with_parked(struct __test_metadata *_metadata,
 	int status, i, go[2];
 	pid_t pid, got;
 
-	ASSERT_EQ(0, wq_ctl(self->fd, WDFQ_QUEUE_WRITE, WDFQ_CTL_STOP,
+	ASSERT_EQ(0, wq_ctl(fd, WDFQ_QUEUE_WRITE, WDFQ_CTL_STOP,
 			    WDFQ_CTL_F_WAIT));
 	ASSERT_EQ(0, pipe(go));
 	pid = fork();
@@ -201,7 +201,7 @@ static void exit_with_parked(struct __test_metadata *_metadata,
 		if (cfd < 0)
 			_exit(2);
 		for (i = 0; i < 4; i++)
-			if (wq_reader_start(&r[i], i & 1 ? cfd : self->fd, 16))
+			if (wq_reader_start(&r[i], i & 1 ? cfd : fd, 16))
 				_exit(3);
 		w.fd = cfd;
 		if (pthread_create(&w.th, NULL, writer_fn, &w))
@@ -219,14 +219,12 @@ static void exit_with_parked(struct __test_metadata *_metadata,
 		_exit(0);
 	}
 	close(go[0]);
-	ASSERT_EQ(0, wq_wait_queued(self->fd, WDFQ_QUEUE_WRITE, 1));
-	ASSERT_EQ(0, wq_wait_queued(self->fd, self->parked, by_kill ? 5 : 4));
+	ASSERT_EQ(0, wq_wait_queued(fd, WDFQ_QUEUE_WRITE, 1));
+	ASSERT_EQ(0, wq_wait_queued(fd, parked, by_kill ? 5 : 4));
 	t0 = wq_now_ms();
-	if (by_kill) {
-		ASSERT_EQ(0, kill(pid, SIGKILL));
-	} else {
-		ASSERT_EQ(1, write(go[1], "x", 1));
-	}
+	/* SIGKILL, or let the child call exit_group() */
+	ASSERT_EQ(0, by_kill ? kill(pid, SIGKILL) :
+		     write(go[1], "x", 1) != 1);
 	close(go[1]);
 	do {
 		got = waitpid(pid, &status, WNOHANG);
@@ -235,34 +233,34 @@ static void exit_with_parked(struct __test_metadata *_metadata,
 	} while (!got && wq_now_ms() - t0 < WQ_WAIT_MS);
 	if (!got) {
 		/* let it go before failing */
-		wq_ctl(self->fd, WDFQ_QUEUE_WRITE, WDFQ_CTL_START, 0);
+		wq_ctl(fd, WDFQ_QUEUE_WRITE, WDFQ_CTL_START, 0);
 		kill(pid, SIGKILL);
 		waitpid(pid, &status, 0);
 	}
 	ASSERT_EQ(pid, got) TH_LOG("the child did not exit");
-	if (by_kill) {
-		EXPECT_TRUE(WIFSIGNALED(status));
-	} else {
-		EXPECT_TRUE(WIFEXITED(status) && !WEXITSTATUS(status));
-	}
-	EXPECT_GT(5000, wq_now_ms() - t0) TH_LOG("exit took %llu ms",
-		(unsigned long long)(wq_now_ms() - t0));
-	ASSERT_EQ(0, wq_stats(self->fd, self->parked, &s));
+	EXPECT_TRUE(by_kill ? WIFSIGNALED(status) :
+		    WIFEXITED(status) && !WEXITSTATUS(status));
+	EXPECT_GT(5000, wq_now_ms() - t0)
+		TH_LOG("exit took %llu ms",
+		       (unsigned long long)(wq_now_ms() - t0));
+	ASSERT_EQ(0, wq_stats(fd, parked, &s));
 	EXPECT_EQ(0, s.queued);
 	EXPECT_TRUE(wq_balanced(&s));
-	ASSERT_EQ(0, wq_stats(self->fd, WDFQ_QUEUE_WRITE, &s));
+	ASSERT_EQ(0, wq_stats(fd, WDFQ_QUEUE_WRITE, &s));
 	EXPECT_EQ(0, s.queued);
 	EXPECT_TRUE(wq_balanced(&s));
 }
 
 TEST_F(fd, exit_with_parked_io_is_prompt)
 {
-	exit_with_parked(_metadata, self, variant->path, false);
+	exit_with_parked(_metadata, self->fd, self->parked, variant->path,
+			 false);
 }
 
 TEST_F(fd, sigkill_with_parked_io_is_prompt)
 {
-	exit_with_parked(_metadata, self, variant->path, true);
+	exit_with_parked(_metadata, self->fd, self->parked, variant->path,
+			 true);
 }
 
 /*
