@@ -449,7 +449,7 @@ static void submit_does_not_present_others(struct kunit *test)
 	r[2] = kt_submit_new(env, q, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, r[2]);
 	for (i = 0; i < 2; i++)
-		KUNIT_EXPECT_NE_MSG(test, READ_ONCE(r[i]->priv),
+		KUNIT_EXPECT_NE_MSG(test, r[i]->priv,
 				    (unsigned long)current,
 				    "request %d presented in another submitter",
 				    i);
@@ -531,7 +531,7 @@ static void signalled_waiter_runs_no_other_callback(struct kunit *test)
 	send_sig(SIGUSR1, w->task, 1);
 	KUNIT_ASSERT_TRUE(test, kd_wait(&w->done));
 	KUNIT_EXPECT_EQ(test, w->rc, -ERESTARTSYS);
-	KUNIT_EXPECT_NE_MSG(test, READ_ONCE(o->priv), (unsigned long)w->task,
+	KUNIT_EXPECT_NE_MSG(test, o->priv, (unsigned long)w->task,
 			    "a signalled waiter ran another request's cancel routine");
 	complete(&kc->release);
 	wdfq_queue_start(q);
