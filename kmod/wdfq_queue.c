@@ -373,7 +373,7 @@ static void wdfq_perform(struct wdfq_queue *q, struct wdfq_act *act,
 static bool wdfq_inline_ok(struct wdfq_queue *q, enum wdfq_act_type type,
 			   struct wdfq_request *own, bool *held)
 {
-	struct mutex *m;
+	struct mutex *m;	/* the scope mutex, if any */
 
 	*held = false;
 	if (!wdfq_pick_calls_driver(q, type))
