@@ -34,6 +34,10 @@
  * ctl_lock (mutex): serializes SET_PARAMS with itself (ring resize, write
  *	queue rebuild).
  *
+ * drv_users_lock (spinlock_t, drv_fops.c, process context only): the
+ *	module-wide table of per-user charges. Innermost: nothing is taken
+ *	inside it, and capable() is called with it dropped.
+ *
  * Order: rm_sem -> ctl_lock -> qlock -> data_lock -> hw.lock.
  *
  * Request ownership: the write queue uses WDFQ_SYNC_QUEUE scope so that its
@@ -91,6 +95,8 @@ extern unsigned int drv_param_file_max_requests;
 extern unsigned long drv_param_file_max_bytes;
 extern unsigned int drv_param_dev_max_requests;
 extern unsigned long drv_param_dev_max_bytes;
+extern unsigned int drv_param_user_max_requests;
+extern unsigned long drv_param_user_max_bytes;
 
 /**
  * struct drv_counters - device counters reported by GET_QUEUE_STATS
@@ -105,7 +111,8 @@ extern unsigned long drv_param_dev_max_bytes;
  * @rpm_resumes: runtime resumes (forced ones included)
  * @sys_suspends: system sleeps that powered the device down
  * @sys_resumes: system resumes that powered it up
- * @requests_limited: calls refused by the per-file/per-device limits
+ * @requests_limited: calls refused by the per-file/per-user/per-device
+ *	limits
  * @write_inflight: write transfers running
  * @write_inflight_max: most write transfers running at once
  *
@@ -230,17 +237,11 @@ struct drv_dev {
  * @d: the device (a reference)
  * @nr_requests: requests in progress from this file
  * @nr_bytes: bounce-buffer bytes of those
- * @lock: protects @reqs; taken in process context, outside engine calls
- *	other than wdfq_request_cancel()
- * @reqs: requests submitted through this file whose callers still wait
- *	for them (struct drv_req.file_node)
  */
 struct drv_file {
 	struct drv_dev *d;
 	atomic_t nr_requests;
 	atomic_long_t nr_bytes;
-	spinlock_t lock;		/* see @lock above */
-	struct list_head reqs;
 };
 
 /**
@@ -253,8 +254,6 @@ struct drv_file {
  * @evt_seq: WAIT_EVENT: the last interrupt before the request arrived
  * @ctl_slot: QUEUE_CTL: the generation counter the operation will bump
  * @ctl_gen: QUEUE_CTL: its value before the operation
- * @file_node: on struct drv_file.reqs while its caller waits
- * @owner: the submitter's file table, matched by flush()
  */
 struct drv_req {
 	struct wdfq_request *req;
@@ -264,8 +263,6 @@ struct drv_req {
 	u64 evt_seq;
 	atomic_t *ctl_slot;
 	int ctl_gen;
-	struct list_head file_node;
-	fl_owner_t owner;
 };
 
 static inline struct drv_req *drv_req(struct wdfq_request *req)

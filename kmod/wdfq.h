@@ -62,6 +62,11 @@ enum wdfq_dispatch {
  * @WDFQ_SYNC_QUEUE: every callback of the queue holds a per-queue mutex
  * @WDFQ_SYNC_DEVICE: every callback of the queue holds the device's mutex,
  *	shared by all queues of the device that use this scope
+ *
+ * A callback may submit to another device (a filter stacked on another
+ * driver): that device may present the request inline, under its own scope
+ * mutex, nested in the caller's. Submitting to its own device defers
+ * presentation to the device's workqueue.
  */
 enum wdfq_sync_scope {
 	WDFQ_SYNC_NONE,
@@ -143,9 +148,11 @@ typedef void (*wdfq_done_fn)(struct wdfq_request *req, void *data);
  *	is called (with the scope's mutex, if any, held: a callback that
  *	marked or unmarked the request meanwhile has finished). The driver
  *	answers with wdfq_request_stop_acknowledge() or by completing the
- *	request. As in KMDF, not called for a request whose cancel routine
- *	has been claimed (the routine completes it), nor for one completed
- *	meanwhile.
+ *	request. As in KMDF, it is called only when no presentation handler
+ *	of the queue is running, so never before or during the request's own
+ *	presentation, whatever the scope; and not for a request whose cancel
+ *	routine has been claimed (the routine completes it), nor for one
+ *	completed meanwhile.
  * @io_resume: called after power-on for each request acknowledged without
  *	requeue
  * @io_canceled_on_queue: receives a queued request that was presented
@@ -293,8 +300,12 @@ int wdfq_device_route(struct wdfq_device *dev, enum wdfq_request_type type,
  * once it would be presented or retrieved (unless the queue allows them),
  * otherwise as the driver decides.
  *
- * Called outside the engine's callbacks, presentation may run inline in the
- * caller; from inside a callback it is deferred to the device's workqueue.
+ * Outside the callbacks of @dev (a callback of another device included),
+ * @req may be presented inline in the caller when it is next in its queue
+ * and the queue's scope mutex is free; from inside a callback of @dev it is
+ * deferred to the device's workqueue. The callbacks of other requests
+ * (handlers, cancel routines, io_stop, state callbacks) never run in the
+ * caller's task: they run in the device's workqueue.
  *
  * Context: process context; may sleep.
  */
@@ -323,6 +334,7 @@ void wdfq_device_file_cleanup(struct wdfq_device *dev, struct file *file);
  * acknowledged with wdfq_request_stop_acknowledge() or completed. A queue
  * without io_stop waits for its requests to complete. Calling it again
  * while powered down does nothing, unless @flags has WDFQ_STOP_PURGE.
+ * io_stop waits until no presentation handler of its queue is running.
  *
  * With WDFQ_STOP_PURGE (removal), each power-managed queue is first purged
  * as by wdfq_queue_purge(), as KMDF does: queued requests are cancelled,
@@ -335,7 +347,13 @@ void wdfq_device_file_cleanup(struct wdfq_device *dev, struct file *file);
  * (once per queue): the requests the driver kept through the earlier
  * power-down get io_stop again, with WDFQ_STOP_PURGE.
  *
- * Context: process context (a runtime or system PM callback); sleeps.
+ * The wait is not made under the device's lock: meanwhile callbacks of any
+ * scope may call wdfq_device_route(), wdfq_queue_create(),
+ * wdfq_queue_delete() and wdfq_device_file_cleanup(). Power-down and
+ * power-up are serialized with each other.
+ *
+ * Context: process context (a runtime or system PM callback), outside
+ * every callback of @dev; sleeps.
  * Return: 0.
  */
 int wdfq_device_power_down(struct wdfq_device *dev, unsigned int flags);
@@ -348,7 +366,8 @@ int wdfq_device_power_down(struct wdfq_device *dev, unsigned int flags);
  * then requests acknowledged without requeue get io_resume, ready
  * notification is re-armed on non-empty manual queues, and presentation
  * resumes. Queues purged by a WDFQ_STOP_PURGE power-down still do not
- * accept until started. Context: process context.
+ * accept until started. Context: process context, outside every callback
+ * of @dev.
  */
 void wdfq_device_power_up(struct wdfq_device *dev);
 
@@ -667,7 +686,9 @@ void wdfq_request_set_done(struct wdfq_request *req, wdfq_done_fn fn,
  * that it did not mark cancelable). The sleep is freezable: system sleep
  * freezes the caller in place and the request stays where it is (queued,
  * or driver-owned and handed to io_stop). Waiting again, or from several
- * tasks, returns at once when the request has completed.
+ * tasks, returns at once when the request has completed. The cancellation
+ * runs no driver callback of another request in the caller's task (whose
+ * signal is pending): those run in the device's workqueue.
  *
  * Context: process context; sleeps.
  * Return: 0 when the request completed on its own; -ERESTARTSYS when a
