@@ -236,6 +236,52 @@ static void zero_length_completes_at_dispatch(struct kunit *test)
 }
 
 /*
+ * The submitter may complete its own zero-length request inline, in every
+ * scope; that is engine work, not a presentation: no scope mutex is left
+ * held and no presentation stays counted, so the next request is presented.
+ */
+static void zero_length_inline_in_every_scope(struct kunit *test)
+{
+	static const enum wdfq_sync_scope scopes[] = {
+		WDFQ_SYNC_NONE, WDFQ_SYNC_QUEUE, WDFQ_SYNC_DEVICE,
+	};
+	struct kt_env *env = kt_env_create(test, 16, NULL);
+	struct wdfq_queue_config cfg = KC_SEQ("scoped");
+	struct kc_pd *pd = kt_zalloc(env, sizeof(*pd));
+	struct wdfq_queue_state st;
+	struct wdfq_queue *q = NULL;
+	struct kt_req *z, *a, *h;
+	int i;
+
+	cfg.power_managed = true;
+	cfg.io_stop = kc_stop_record;
+
+	for (i = 0; i < ARRAY_SIZE(scopes); i++) {
+		cfg.scope = scopes[i];
+		cfg.context = NULL;
+		q = kt_queue(env, &cfg);
+		z = kc_submit_zero(test, env, q, WDFQ_REQ_READ);
+		kc_expect_status(test, z, 0);
+		a = kc_submit(test, env, q);
+		kc_expect_pop(test, env, a);
+		kc_complete(test, a, 0);
+		kt_state(q, &st);
+		KUNIT_EXPECT_EQ(test, st.presented, 1);
+		KUNIT_EXPECT_EQ(test, st.completed, 2);
+	}
+	/* io_stop still comes: nothing counts as being presented */
+	h = kc_submit(test, env, q);
+	kc_expect_pop(test, env, h);
+	kc_power_down_start(test, pd, env->dev, WDFQ_STOP_SUSPEND);
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&h->stops) == 1));
+	wdfq_request_stop_acknowledge(h->req, false);
+	kc_power_down_wait(test, pd);
+	wdfq_device_power_up(env->dev);
+	kc_complete(test, h, 0);
+	kt_end(env);
+}
+
+/*
  * KMDF's power-down for removal purges each power-managed queue before it
  * calls EvtIoStop with the purge action: queued requests are cancelled,
  * cancelable driver-owned ones get their cancel routine (and no EvtIoStop),
@@ -516,6 +562,7 @@ static void io_stop_not_delivered_once_cancel_routine_claimed(struct kunit *test
 static struct kunit_case wdfq_kmdf_choices_cases[] = {
 	KUNIT_CASE(retrieve_found_only_on_manual_queues),
 	KUNIT_CASE(zero_length_completes_at_dispatch),
+	KUNIT_CASE(zero_length_inline_in_every_scope),
 	KUNIT_CASE(power_down_purge_purges_power_managed_queues),
 	KUNIT_CASE(power_down_purge_after_suspend_still_purges),
 	KUNIT_CASE(io_stop_flags_computed_at_delivery),
