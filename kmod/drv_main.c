@@ -204,6 +204,8 @@ static int drv_probe(struct platform_device *pdev)
 
 	d->misc.minor = MISC_DYNAMIC_MINOR;
 	d->misc.name = d->name;
+	/* Any user may use it; the privileged ioctls check CAP_SYS_ADMIN. */
+	d->misc.mode = 0666;
 	d->misc.fops = &drv_fops;
 	d->misc.parent = dev;
 	ret = misc_register(&d->misc);

@@ -37,6 +37,11 @@
  * once the transfer's completion interrupt has fired; the bytes are then
  * device input, as if the device had received them.
  *
+ * Access: /dev/wdfqN is created with mode 0666, like other test devices
+ * (/dev/null): any user may open it, read, write, poll and use GET_INFO,
+ * GET_QUEUE_STATS, GET_PARAMS and WAIT_EVENT. The ioctls that change the
+ * device (QUEUE_CTL, SET_PARAMS, INJECT, RESET_STATS) need CAP_SYS_ADMIN.
+ *
  * All structures use fixed-width types and explicit padding. Fields marked
  * "in" are read by the driver, "out" are written by it. Every flags and
  * reserved field that is "in" must be zero (else EINVAL).
@@ -57,7 +62,9 @@
  *   EINVAL           bad size, queue id, operation, flags, nonzero reserved
  *                    field, parameter out of range
  *   EPERM            QUEUE_CTL, SET_PARAMS, INJECT, RESET_STATS without
- *                    CAP_SYS_ADMIN
+ *                    CAP_SYS_ADMIN (checked at each call, in the caller's
+ *                    credentials: a descriptor opened by root gives
+ *                    nothing more to an unprivileged process)
  *   EBUSY            QUEUE_CTL: an operation of the same kind is still
  *                    pending on that queue; SET_PARAMS: the ring holds more
  *                    bytes than the new ring size
