@@ -51,6 +51,7 @@
 #include <linux/kref.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -160,13 +161,34 @@ struct drv_hw {
 /**
  * struct drv_qctl - per-queue state for QUEUE_CTL
  * @d: the device
- * @stop_gen: bumped by the stop (and stop-and-purge) completion callback
- * @flush_gen: bumped by the drain/purge completion callback
+ * @stop_pending: QUEUE_CTL stops (and stop-and-purges) whose completion
+ *	callback has not run yet
+ * @flush_pending: the same for drains and purges
  */
 struct drv_qctl {
 	struct drv_dev *d;
-	atomic_t stop_gen;
-	atomic_t flush_gen;
+	atomic_t stop_pending;
+	atomic_t flush_pending;
+};
+
+/**
+ * struct drv_ctl_op - one QUEUE_CTL stop, stop-and-purge, drain or purge
+ * @ref: held by the engine's completion callback and by a
+ *	WDFQ_CTL_F_WAIT caller
+ * @d: the device
+ * @pending: &drv_qctl.stop_pending or &drv_qctl.flush_pending
+ * @status: 0, or -ENODEV when the instance was removed before it finished
+ * @done: set (release) by its completion callback
+ *
+ * Each operation has its own, so that a wait ends on this operation's
+ * completion only, never on an earlier one's callback that ran late.
+ */
+struct drv_ctl_op {
+	refcount_t ref;
+	struct drv_dev *d;
+	atomic_t *pending;
+	int status;
+	bool done;
 };
 
 /**
@@ -251,8 +273,8 @@ struct drv_file {
  *	interrupt
  * @nonblock: O_NONBLOCK: complete with -EAGAIN instead of parking
  * @evt_seq: WAIT_EVENT: the last interrupt before the request arrived
- * @ctl_slot: QUEUE_CTL: the generation counter the operation will bump
- * @ctl_gen: QUEUE_CTL: its value before the operation
+ * @ctl_op: QUEUE_CTL with WDFQ_CTL_F_WAIT: the operation issued, with a
+ *	reference for the caller
  * @file_node: on struct drv_file.reqs while its caller waits
  * @owner: the submitter's file table, matched by flush()
  */
@@ -262,8 +284,7 @@ struct drv_req {
 	struct hrtimer timer;
 	bool nonblock;
 	u64 evt_seq;
-	atomic_t *ctl_slot;
-	int ctl_gen;
+	struct drv_ctl_op *ctl_op;
 	struct list_head file_node;
 	fl_owner_t owner;
 };
@@ -304,6 +325,7 @@ bool drv_reads_parked(struct drv_dev *d);
 
 /* drv_ioctl.c */
 void drv_ioctl_handle(struct drv_dev *d, struct wdfq_request *req);
+int drv_ctl_wait(struct drv_dev *d, struct drv_ctl_op *op);
 
 /* drv_fops.c */
 extern const struct file_operations drv_fops;
