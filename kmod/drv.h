@@ -22,8 +22,11 @@
  *	requeue, complete, get_state) never call back into the driver.
  *
  * qlock (rw_semaphore): the pointer to the write queue, which SET_PARAMS
- *	(write_limit) replaces. Readers: ioctl handlers, poll. The DPC and the
- *	handlers never need it: they do not touch the write queue pointer.
+ *	(write_limit) replaces. Readers: ioctl handlers, poll, the removal's
+ *	purge. The DPC and the handlers never need it: they do not touch the
+ *	write queue pointer. remove() sets "dead" under it for writing;
+ *	QUEUE_CTL and the write queue rebuild check "dead" under it, so that
+ *	once the removal purges the queues none is reopened or replaced.
  *
  * rm_sem (rw_semaphore): held for reading by every file operation from its
  *	"dead" check until its request is submitted (never while it waits:

@@ -238,8 +238,15 @@ static void drv_remove(struct platform_device *pdev)
 	struct device *dev = &pdev->dev;
 	struct drv_dev *d = platform_get_drvdata(pdev);
 
-	/* The driver core holds the device active around remove(). */
+	/*
+	 * The driver core holds the device active around remove(). "dead"
+	 * is set under qlock: a QUEUE_CTL or write queue rebuild that has
+	 * not checked it yet will see it, and one that has is finished, so
+	 * nothing reopens or replaces a queue after the purge below.
+	 */
+	down_write(&d->qlock);
 	WRITE_ONCE(d->dead, true);
+	up_write(&d->qlock);
 	wake_up_all(&d->ctl_wq);
 	wake_up_all(&d->poll_wq);
 	misc_deregister(&d->misc);

@@ -266,12 +266,15 @@ int drv_write_queue_rebuild(struct drv_dev *d, unsigned int limit)
 	nq = drv_write_queue_new(d, limit);
 	if (IS_ERR(nq))
 		return PTR_ERR(nq);
-	ret = wdfq_device_route(d->wdev, WDFQ_REQ_WRITE, nq);
+	/* Not once the removal began: it purges the queue it finds. */
+	down_write(&d->qlock);
+	ret = READ_ONCE(d->dead) ? -ENODEV :
+	      wdfq_device_route(d->wdev, WDFQ_REQ_WRITE, nq);
 	if (ret) {
+		up_write(&d->qlock);
 		wdfq_queue_delete(nq);
 		return ret;
 	}
-	down_write(&d->qlock);
 	old = d->q[WDFQ_QUEUE_WRITE];
 	d->q[WDFQ_QUEUE_WRITE] = nq;
 	WRITE_ONCE(d->write_limit, limit);
@@ -307,7 +310,8 @@ bool drv_write_would_park(struct drv_dev *d)
  *
  * Every queue stops accepting; queued requests complete with -ECANCELED
  * and running transfers are cancelled. Returns when no request is left.
- * Context: process.
+ * "dead" was set under qlock: d->q[] no longer changes and no QUEUE_CTL
+ * reopens a queue. Context: process.
  */
 void drv_queues_purge(struct drv_dev *d)
 {
@@ -318,12 +322,26 @@ void drv_queues_purge(struct drv_dev *d)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(order); i++) {
-		struct wdfq_queue *q = d->q[order[i]];
+		struct drv_qctl *qc = &d->qctl[order[i]];
+		struct wdfq_queue *q;
 
+		down_read(&d->qlock);
+		q = d->q[order[i]];
+		up_read(&d->qlock);
 		if (!q)
 			continue;
 		/* A stopped queue would keep its driver-owned requests. */
 		wdfq_queue_start(q);
-		wdfq_queue_purge_sync(q);
+		/*
+		 * An administrator's drain or purge holds the engine's purge
+		 * slot (-EBUSY): cancel everything under it, wait for its
+		 * callback, then purge for real.
+		 */
+		while (wdfq_queue_purge_sync(q) == -EBUSY) {
+			wdfq_queue_purge(q, NULL, NULL);
+			wait_event_timeout(d->ctl_wq,
+					   !atomic_read(&qc->flush_pending),
+					   HZ / 10);
+		}
 	}
 }
