@@ -37,7 +37,17 @@
  * ctl_lock (mutex): serializes SET_PARAMS with itself (ring resize, write
  *	queue rebuild).
  *
- * Order: rm_sem -> ctl_lock -> qlock -> data_lock -> hw.lock.
+ * evt_lock (spinlock_t, taken with _bh): WAIT_EVENT's snapshot of the
+ *	interrupt sequence and its forward to the events queue are one step
+ *	under it, and the DPC scans the events queue under it. So the queue
+ *	is in snapshot order (the waiters an interrupt releases are at its
+ *	head), and an interrupt recorded after a snapshot schedules a DPC
+ *	whose scan comes after the forward. Inside it: hw.lock (snapshot) and
+ *	engine calls that never call back into the driver (forward, find,
+ *	retrieve, complete).
+ *
+ * Order: rm_sem -> ctl_lock -> qlock -> data_lock -> hw.lock;
+ * evt_lock -> hw.lock.
  *
  * Request ownership: the write queue uses WDFQ_SYNC_QUEUE scope so that its
  * presentation handler, io_stop and the cancel routine never overlap; the
@@ -211,6 +221,7 @@ struct drv_ctl_op {
  * @ctl_wq: QUEUE_CTL waiters (WDFQ_CTL_F_WAIT)
  * @poll_wq: poll/epoll waiters; woken by the DPC
  * @data_lock: see "Locking rules"
+ * @evt_lock: see "Locking rules"
  * @ring: bytes delivered by the DPC that no read has taken yet
  * @ring_buf: storage of @ring
  * @hw: the simulated hardware
@@ -238,6 +249,7 @@ struct drv_dev {
 	wait_queue_head_t ctl_wq;
 	wait_queue_head_t poll_wq;
 	spinlock_t data_lock;	/* see "Locking rules" */
+	spinlock_t evt_lock;	/* see "Locking rules" */
 	struct kfifo ring;
 	void *ring_buf;
 	struct drv_hw hw;

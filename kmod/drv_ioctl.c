@@ -330,12 +330,21 @@ static int drv_ioc_wait_event(struct drv_dev *d, struct wdfq_request *req,
 			      const struct wdfq_event *evt)
 {
 	struct drv_req *ctx = drv_req(req);
+	int ret;
 
 	if (evt->flags || evt->reserved)
 		return -EINVAL;
+	/*
+	 * Snapshot and forward in one step under evt_lock: an interrupt that
+	 * lands in between would otherwise have its DPC scan the queue before
+	 * the request is there, and the request wait for the next interrupt.
+	 * The DPC completes it; the driver gives up ownership here.
+	 */
+	spin_lock_bh(&d->evt_lock);
 	ctx->evt_seq = drv_hw_irq_seq(d);
-	/* The DPC completes it; the driver gives up ownership here. */
-	return wdfq_request_forward(req, d->q[WDFQ_QUEUE_EVENTS]);
+	ret = wdfq_request_forward(req, d->q[WDFQ_QUEUE_EVENTS]);
+	spin_unlock_bh(&d->evt_lock);
+	return ret;
 }
 
 static int drv_ioc_reset_stats(struct drv_dev *d,
