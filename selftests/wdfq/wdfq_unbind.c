@@ -265,6 +265,63 @@ TEST(unbind_with_admin_drain_pending)
 	ASSERT_EQ(0, bind0());
 }
 
+/*
+ * A write_limit change rebuilds the write queue and waits for the old one
+ * to drain (a 10 s transfer); a second change waits behind it. Unbind
+ * meanwhile: the old queue's transfer is cancelled too (the unbind does
+ * not wait for it), and the second change, which would build a queue for
+ * a removed instance, fails with ENODEV.
+ */
+TEST(unbind_during_write_queue_rebuild)
+{
+	struct wdfq_queue_stats s;
+	struct call w = { 0 }, set1 = { 0 }, set2 = { 0 };
+	uint64_t t0;
+	int fd;
+
+	if (!can_unbind())
+		SKIP(return, "needs root and %s", DRVDIR "unbind");
+	ASSERT_EQ(0, bind0());
+	fd = open(DEV, O_RDWR);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(0, wq_reset_device(fd, DEV));
+	ASSERT_EQ(0, wq_set(fd, WDFQ_PARAM_WRITE_LATENCY, 10000000, 0, 0, 0));
+	ASSERT_EQ(0, call_start(&w, fd, 0));
+	ASSERT_EQ(0, wait_owned(fd, WDFQ_QUEUE_WRITE, 1));
+	set1.limit = 2;
+	ASSERT_EQ(0, call_start(&set1, fd, 2));
+	while (write_limit(fd) != 2 && !set1.done)
+		wq_sleep_ms(5);
+	ASSERT_EQ(2, write_limit(fd));
+	set2.limit = 3;
+	ASSERT_EQ(0, call_start(&set2, fd, 2));
+	/* Both changes are in the control queue's handler. */
+	t0 = wq_now_ms() + WQ_WAIT_MS;
+	do {
+		ASSERT_EQ(0, wq_stats(fd, WDFQ_QUEUE_CONTROL, &s));
+		wq_sleep_ms(5);
+	} while (s.driver_owned < 3 && wq_now_ms() < t0);
+	EXPECT_FALSE(__atomic_load_n(&set1.done, __ATOMIC_ACQUIRE));
+	EXPECT_FALSE(__atomic_load_n(&set2.done, __ATOMIC_ACQUIRE));
+
+	t0 = wq_now_ms();
+	ASSERT_EQ(0, unbind0());
+	ASSERT_EQ(0, wq_join(w.th, WQ_WAIT_MS));
+	ASSERT_EQ(0, wq_join(set1.th, WQ_WAIT_MS));
+	ASSERT_EQ(0, wq_join(set2.th, WQ_WAIT_MS));
+	EXPECT_GT(5000, wq_now_ms() - t0)
+		TH_LOG("unbind waited %llu ms for the old queue's transfer",
+		       (unsigned long long)(wq_now_ms() - t0));
+	EXPECT_EQ(-1, w.ret);
+	EXPECT_EQ(ENODEV, w.err);
+	EXPECT_EQ(-1, set2.ret);
+	EXPECT_EQ(ENODEV, set2.err)
+		TH_LOG("second write_limit change: ret %d %s", set2.ret,
+		       strerror(set2.err));
+	close(fd);
+	ASSERT_EQ(0, bind0());
+}
+
 /* Loopers for the race tests: each repeats its call until ENODEV. */
 struct looper {
 	pthread_t th;
