@@ -22,8 +22,10 @@
  *	requeue, complete, get_state) never call back into the driver.
  *
  * qlock (rw_semaphore): the pointer to the write queue, which SET_PARAMS
- *	(write_limit) replaces. Readers: ioctl handlers, poll, the removal's
- *	purge. The DPC and the handlers never need it: they do not touch the
+ *	(write_limit) replaces, and write_retiring, the old one it drains.
+ *	Readers: ioctl handlers, poll, the removal's purge (which holds it
+ *	while it purges write_retiring, so the rebuild cannot delete that
+ *	queue meanwhile). The DPC and the handlers never need it: they do not touch the
  *	write queue pointer. remove() sets "dead" under it for writing;
  *	QUEUE_CTL and the write queue rebuild check "dead" under it, so that
  *	once the removal purges the queues none is reopened or replaced.
@@ -215,6 +217,7 @@ struct drv_ctl_op {
  * @q: the queues by WDFQ_QUEUE_* id; NULL when absent
  * @read_path: WDFQ_READ_PATH_*
  * @parked: the queue parked reads wait on (pending, or read with notify)
+ * @write_retiring: the old write queue a rebuild drains; NULL otherwise
  * @write_limit: limit of the current write queue
  * @write_latency_us: transfer duration
  * @qctl: QUEUE_CTL state, by queue id
@@ -243,6 +246,7 @@ struct drv_dev {
 	struct wdfq_queue *q[WDFQ_NR_QUEUES];
 	unsigned int read_path;
 	struct wdfq_queue *parked;
+	struct wdfq_queue *write_retiring;
 	unsigned int write_limit;
 	unsigned int write_latency_us;
 	struct drv_qctl qctl[WDFQ_NR_QUEUES];

@@ -52,7 +52,8 @@
  *                    transferred)
  *   ECANCELED        the request was cancelled by a purge of its queue
  *   ESHUTDOWN        the queue does not accept requests (drained, purged)
- *   ENODEV           the device instance was removed (unbind)
+ *   ENODEV           the device instance was removed (unbind); also a
+ *                    QUEUE_CTL or SET_PARAMS that the removal overtook
  *   ENOTTY           unknown ioctl
  *   EAGAIN           O_NONBLOCK and the call would block; or the per-open
  *                    or per-device limit of queued requests or bytes is
@@ -262,8 +263,10 @@ struct wdfq_queue_stats {
 #define WDFQ_CTL_F_WAIT		0x1	/* return once the operation finished:
 					 * STOP/STOP_PURGE: nothing in progress;
 					 * DRAIN/PURGE: nothing queued or in
-					 * progress. A signal ends the wait with
-					 * EINTR; the operation goes on.
+					 * progress. Only this call's operation
+					 * ends the wait. A signal ends it with
+					 * EINTR; the operation goes on. ENODEV
+					 * if the instance is removed first.
 					 */
 
 /**
@@ -356,8 +359,9 @@ struct wdfq_inject {
  * @bytes: bytes that interrupt latched (out)
  * @reserved: 0 (out)
  *
- * The call parks until the first interrupt that happens after it arrived
- * and returns that interrupt's record (the latest one, if several happened
+ * The call parks until the first interrupt that happens after the driver
+ * took it (no interrupt is missed, however close) and returns that
+ * interrupt's record (the latest one, if several happened
  * before the DPC ran). All waiters released by one DPC run get the same
  * record.
  */
