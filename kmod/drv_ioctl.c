@@ -146,10 +146,17 @@ static void drv_ctl_done(struct wdfq_queue *q, void *context)
 	struct drv_dev *d = op->d;
 
 	op->status = READ_ONCE(d->dead) ? -ENODEV : 0;
+	/* Pairs with drv_ctl_wait(): @status is written before @done. */
 	smp_store_release(&op->done, true);
 	atomic_dec(op->pending);
 	wake_up_all(&d->ctl_wq);
 	drv_ctl_op_put(op);
+}
+
+static bool drv_ctl_op_done(struct drv_ctl_op *op)
+{
+	/* Pairs with drv_ctl_done(): @status is read after @done. */
+	return smp_load_acquire(&op->done);
 }
 
 /**
@@ -165,10 +172,10 @@ int drv_ctl_wait(struct drv_dev *d, struct drv_ctl_op *op)
 {
 	int ret;
 
-	if (wait_event_interruptible(d->ctl_wq, smp_load_acquire(&op->done) ||
+	if (wait_event_interruptible(d->ctl_wq, drv_ctl_op_done(op) ||
 				     READ_ONCE(d->dead)))
 		ret = -EINTR;
-	else if (smp_load_acquire(&op->done))
+	else if (drv_ctl_op_done(op))
 		ret = op->status;
 	else
 		ret = -ENODEV;

@@ -331,7 +331,7 @@ static void drv_queue_purge(struct drv_dev *d, struct wdfq_queue *q,
 					   !atomic_read(&qc->flush_pending),
 					   HZ / 10);
 		else
-			msleep(1);
+			usleep_range(1000, 2000);
 	}
 }
 
