@@ -48,6 +48,10 @@
  *	engine calls that never call back into the driver (forward, find,
  *	retrieve, complete).
  *
+ * drv_users_lock (spinlock_t, drv_fops.c, process context only): the
+ *	module-wide table of per-user charges. Innermost: nothing is taken
+ *	inside it, and capable() is called with it dropped.
+ *
  * Order: rm_sem -> ctl_lock -> qlock -> data_lock -> hw.lock;
  * evt_lock -> hw.lock.
  *
@@ -107,6 +111,8 @@ extern unsigned int drv_param_file_max_requests;
 extern unsigned long drv_param_file_max_bytes;
 extern unsigned int drv_param_dev_max_requests;
 extern unsigned long drv_param_dev_max_bytes;
+extern unsigned int drv_param_user_max_requests;
+extern unsigned long drv_param_user_max_bytes;
 
 /**
  * struct drv_counters - device counters reported by GET_QUEUE_STATS
@@ -121,7 +127,8 @@ extern unsigned long drv_param_dev_max_bytes;
  * @rpm_resumes: runtime resumes (forced ones included)
  * @sys_suspends: system sleeps that powered the device down
  * @sys_resumes: system resumes that powered it up
- * @requests_limited: calls refused by the per-file/per-device limits
+ * @requests_limited: calls refused by the per-file/per-user/per-device
+ *	limits
  * @write_inflight: write transfers running
  * @write_inflight_max: most write transfers running at once
  *
@@ -271,17 +278,11 @@ struct drv_dev {
  * @d: the device (a reference)
  * @nr_requests: requests in progress from this file
  * @nr_bytes: bounce-buffer bytes of those
- * @lock: protects @reqs; taken in process context, outside engine calls
- *	other than wdfq_request_cancel()
- * @reqs: requests submitted through this file whose callers still wait
- *	for them (struct drv_req.file_node)
  */
 struct drv_file {
 	struct drv_dev *d;
 	atomic_t nr_requests;
 	atomic_long_t nr_bytes;
-	spinlock_t lock;		/* see @lock above */
-	struct list_head reqs;
 };
 
 /**
@@ -294,8 +295,6 @@ struct drv_file {
  * @evt_seq: WAIT_EVENT: the last interrupt before the request arrived
  * @ctl_op: QUEUE_CTL with WDFQ_CTL_F_WAIT: the operation issued, with a
  *	reference for the caller
- * @file_node: on struct drv_file.reqs while its caller waits
- * @owner: the submitter's file table, matched by flush()
  */
 struct drv_req {
 	struct wdfq_request *req;
@@ -304,8 +303,6 @@ struct drv_req {
 	bool nonblock;
 	u64 evt_seq;
 	struct drv_ctl_op *ctl_op;
-	struct list_head file_node;
-	fl_owner_t owner;
 };
 
 static inline struct drv_req *drv_req(struct wdfq_request *req)

@@ -6,15 +6,32 @@
  * bounce buffer (at most WDFQ_MAX_IO bytes of data), is submitted to the
  * engine device and waited for with wdfq_request_wait(): a signal cancels a
  * queued request and the call returns -ERESTARTSYS (EINTR, or a restart with
- * SA_RESTART). Each call is charged to its open file and to the device
+ * SA_RESTART).
+ *
+ * The calls that can wait for the device (read, write, WAIT_EVENT) are
+ * charged to their open file, to the calling user and to the device
  * (requests and bounce-buffer bytes); over a limit the call fails with
- * -EAGAIN instead of pinning more kernel memory.
+ * -EAGAIN instead of pinning more kernel memory. The per-user bound keeps
+ * one user from taking the whole device budget with many open files, like
+ * the per-user pipe buffer limit; CAP_SYS_RESOURCE or CAP_SYS_ADMIN lifts
+ * it. Control ioctls are not charged: they never wait for the device, and
+ * an administrator must be able to look and purge when the budget is full.
+ *
+ * close(2) of a descriptor does nothing to the requests in progress through
+ * the open file, whichever descriptor they came through: as for any Linux
+ * file, a call blocked on it keeps it open and goes on. The last close
+ * (release) cancels what the file still has queued, like IRP_MJ_CLEANUP. A
+ * process that exits kills its threads; the fatal signal cancels their
+ * requests in wdfq_request_wait(), so exit is prompt without a .flush.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/capability.h>
 #include <linux/compat.h>
+#include <linux/cred.h>
+#include <linux/err.h>
 #include <linux/fs.h>
+#include <linux/hashtable.h>
 #include <linux/minmax.h>
 #include <linux/pagemap.h>
 #include <linux/poll.h>
@@ -23,10 +40,105 @@
 
 #include "drv.h"
 
-static int drv_charge(struct drv_file *df, size_t bytes)
+/**
+ * struct drv_user - what one user (real uid) has in progress, all devices
+ * @node: in drv_users
+ * @uid: the user
+ * @nr_requests: charged requests; the entry goes when it falls to 0
+ * @nr_bytes: bounce-buffer bytes of those
+ *
+ * Under drv_users_lock (see "Locking rules" in drv.h).
+ */
+struct drv_user {
+	struct hlist_node node;
+	kuid_t uid;
+	unsigned int nr_requests;
+	unsigned long nr_bytes;
+};
+
+static DEFINE_HASHTABLE(drv_users, 6);
+static DEFINE_SPINLOCK(drv_users_lock);
+
+static struct drv_user *drv_user_find_locked(kuid_t uid)
+{
+	struct drv_user *u;
+
+	hash_for_each_possible(drv_users, u, node, __kuid_val(uid))
+		if (uid_eq(u->uid, uid))
+			return u;
+	return NULL;
+}
+
+/* Lifts the per-user bound, as for pipe buffers. */
+static bool drv_user_privileged(void)
+{
+	return capable(CAP_SYS_RESOURCE) || capable(CAP_SYS_ADMIN);
+}
+
+/* Charge one request of @bytes to the calling user. */
+static struct drv_user *drv_user_charge(size_t bytes)
+{
+	kuid_t uid = current_uid();
+	struct drv_user *u, *nu = NULL;
+	bool asked = false, priv = false;
+
+again:
+	spin_lock(&drv_users_lock);
+	u = drv_user_find_locked(uid);
+	if (!u && !nu) {
+		spin_unlock(&drv_users_lock);
+		nu = kzalloc(sizeof(*nu), GFP_KERNEL);
+		if (!nu)
+			return ERR_PTR(-ENOMEM);
+		goto again;
+	}
+	if (!u) {
+		u = nu;
+		nu = NULL;
+		u->uid = uid;
+		hash_add(drv_users, &u->node, __kuid_val(uid));
+	}
+	if (!priv &&
+	    (u->nr_requests + 1 > READ_ONCE(drv_param_user_max_requests) ||
+	     u->nr_bytes + bytes > READ_ONCE(drv_param_user_max_bytes))) {
+		if (!asked) {
+			spin_unlock(&drv_users_lock);
+			asked = true;
+			priv = drv_user_privileged();
+			goto again;
+		}
+		if (!u->nr_requests) {
+			hash_del(&u->node);
+			nu = u;
+		}
+		spin_unlock(&drv_users_lock);
+		kfree(nu);
+		return ERR_PTR(-EAGAIN);
+	}
+	u->nr_requests++;
+	u->nr_bytes += bytes;
+	spin_unlock(&drv_users_lock);
+	kfree(nu);
+	return u;
+}
+
+static void drv_user_uncharge(struct drv_user *u, size_t bytes)
+{
+	spin_lock(&drv_users_lock);
+	u->nr_bytes -= bytes;
+	if (--u->nr_requests)
+		u = NULL;
+	else
+		hash_del(&u->node);
+	spin_unlock(&drv_users_lock);
+	kfree(u);
+}
+
+/* Charge a call to its file, its user and the device; see the top. */
+static struct drv_user *drv_charge(struct drv_file *df, size_t bytes)
 {
 	struct drv_dev *d = df->d;
-	int ret = -EAGAIN;
+	struct drv_user *u = ERR_PTR(-EAGAIN);
 
 	if (atomic_inc_return(&df->nr_requests) >
 	    READ_ONCE(drv_param_file_max_requests))
@@ -34,30 +146,38 @@ static int drv_charge(struct drv_file *df, size_t bytes)
 	if (atomic_long_add_return(bytes, &df->nr_bytes) >
 	    READ_ONCE(drv_param_file_max_bytes))
 		goto undo_file_bytes;
+	u = drv_user_charge(bytes);
+	if (IS_ERR(u))
+		goto undo_file_bytes;
 	if (atomic_inc_return(&d->nr_requests) >
 	    READ_ONCE(drv_param_dev_max_requests))
 		goto undo_dev_req;
 	if (atomic_long_add_return(bytes, &d->nr_bytes) >
 	    READ_ONCE(drv_param_dev_max_bytes))
 		goto undo_dev_bytes;
-	return 0;
+	return u;
 
 undo_dev_bytes:
 	atomic_long_sub(bytes, &d->nr_bytes);
 undo_dev_req:
 	atomic_dec(&d->nr_requests);
+	drv_user_uncharge(u, bytes);
+	u = ERR_PTR(-EAGAIN);
 undo_file_bytes:
 	atomic_long_sub(bytes, &df->nr_bytes);
 undo_file_req:
 	atomic_dec(&df->nr_requests);
-	atomic64_inc(&d->cnt.requests_limited);
-	return ret;
+	if (PTR_ERR(u) == -EAGAIN)
+		atomic64_inc(&d->cnt.requests_limited);
+	return u;
 }
 
-static void drv_uncharge(struct drv_file *df, size_t bytes)
+static void drv_uncharge(struct drv_file *df, struct drv_user *u,
+			 size_t bytes)
 {
 	atomic_long_sub(bytes, &df->d->nr_bytes);
 	atomic_dec(&df->d->nr_requests);
+	drv_user_uncharge(u, bytes);
 	atomic_long_sub(bytes, &df->nr_bytes);
 	atomic_dec(&df->nr_requests);
 }
@@ -77,16 +197,9 @@ static struct wdfq_request *drv_req_new(struct drv_dev *d, struct file *file,
 	return req;
 }
 
-/* Submit, remembering the request on its file until its caller is done. */
 static void drv_submit(struct drv_file *df, struct wdfq_request *req,
 		       struct wdfq_queue *direct)
 {
-	struct drv_req *ctx = drv_req(req);
-
-	ctx->owner = current->files;
-	spin_lock(&df->lock);
-	list_add_tail(&ctx->file_node, &df->reqs);
-	spin_unlock(&df->lock);
 	if (direct)
 		wdfq_queue_submit(direct, req);
 	else
@@ -110,9 +223,6 @@ static int drv_wait(struct drv_file *df, struct wdfq_request *req)
 	int ret;
 
 	ret = wdfq_request_wait(req);
-	spin_lock(&df->lock);
-	list_del(&drv_req(req)->file_node);
-	spin_unlock(&df->lock);
 	if (ret)
 		return ret;
 	ret = wdfq_request_status(req);
@@ -120,6 +230,46 @@ static int drv_wait(struct drv_file *df, struct wdfq_request *req)
 	    (ret == -ECANCELED || ret == -ESHUTDOWN))
 		ret = -ENODEV;
 	return ret;
+}
+
+/* A queue's state; the write queue pointer needs qlock (SET_PARAMS). */
+static void drv_q_state(struct drv_dev *d, unsigned int id,
+			struct wdfq_queue_state *st)
+{
+	down_read(&d->qlock);
+	wdfq_queue_get_state(d->q[id], st);
+	up_read(&d->qlock);
+}
+
+/*
+ * Is the read queue stopped (by QUEUE_CTL), so that a read would wait for
+ * START? A powered-down queue is not: the read wakes the device.
+ */
+static bool drv_read_held(struct drv_dev *d)
+{
+	struct wdfq_queue_state st;
+
+	drv_q_state(d, WDFQ_QUEUE_READ, &st);
+	return st.accepting && !st.dispatching;
+}
+
+/* Does the read side refuse reads (read or parked queue drained/purged)? */
+static bool drv_read_shut(struct drv_dev *d)
+{
+	struct wdfq_queue_state st;
+
+	drv_q_state(d, WDFQ_QUEUE_READ, &st);
+	if (!st.accepting)
+		return true;
+	wdfq_queue_get_state(d->parked, &st);
+	return !st.accepting;
+}
+
+/* Wake poll/epoll waiters after a change the DPC does not report. */
+static void drv_poll_wake(struct drv_dev *d, __poll_t events)
+{
+	if (wq_has_sleeper(&d->poll_wq))
+		wake_up_interruptible_poll(&d->poll_wq, events);
 }
 
 static int drv_open(struct inode *inode, struct file *file)
@@ -136,8 +286,6 @@ static int drv_open(struct inode *inode, struct file *file)
 		return -ENOMEM;
 	kref_get(&d->ref);
 	df->d = d;
-	spin_lock_init(&df->lock);
-	INIT_LIST_HEAD(&df->reqs);
 	file->private_data = df;
 	return stream_open(inode, file);
 }
@@ -148,8 +296,10 @@ static ssize_t drv_read(struct file *file, char __user *buf, size_t len,
 	struct drv_file *df = file->private_data;
 	struct drv_dev *d = df->d;
 	bool nonblock = file->f_flags & O_NONBLOCK;
+	bool gave_up = false;
 	struct wdfq_request *req;
 	struct wdfq_queue *direct = NULL;
+	struct drv_user *u;
 	void *kbuf;
 	ssize_t ret;
 	size_t n;
@@ -165,11 +315,18 @@ static ssize_t drv_read(struct file *file, char __user *buf, size_t len,
 	ret = -ENODEV;
 	if (d->dead)
 		goto out_unlock;
+	/*
+	 * O_NONBLOCK: no data for us now, or the read queue is stopped. A
+	 * read side that refuses reads fails them at once instead, with the
+	 * queue's error (poll reports EPOLLHUP for it).
+	 */
 	ret = -EAGAIN;
-	if (nonblock && (!drv_ring_len(d) || drv_reads_parked(d)))
+	if (nonblock && !drv_read_shut(d) &&
+	    (!drv_ring_len(d) || drv_reads_parked(d) || drv_read_held(d)))
 		goto out_unlock;
-	ret = drv_charge(df, len);
-	if (ret)
+	u = drv_charge(df, len);
+	ret = PTR_ERR(u);
+	if (IS_ERR(u))
 		goto out_unlock;
 	ret = -ENOMEM;
 	kbuf = kmalloc(len, GFP_KERNEL);
@@ -183,21 +340,31 @@ static ssize_t drv_read(struct file *file, char __user *buf, size_t len,
 	if (d->read_path == WDFQ_READ_PATH_NOTIFY)
 		direct = d->q[WDFQ_QUEUE_READ];
 	drv_submit(df, req, direct);
+	/* Stopped meanwhile: take it back rather than wait for START. */
+	if (nonblock && !wdfq_request_is_completed(req) && drv_read_held(d)) {
+		wdfq_request_cancel(req);
+		gave_up = true;
+	}
 	up_read(&d->rm_sem);
 	ret = drv_wait(df, req);
+	if (gave_up && ret == -ECANCELED)
+		ret = -EAGAIN;
 	if (!ret) {
 		n = min(wdfq_request_information(req), len);
 		ret = copy_to_user(buf, kbuf, n) ? -EFAULT : n;
 	}
 	wdfq_request_put(req);
 	kfree(kbuf);
-	drv_uncharge(df, len);
+	drv_uncharge(df, u, len);
+	/* A parked read that gave up no longer holds the ring's bytes back. */
+	if (ret < 0 && ret != -EAGAIN)
+		drv_poll_wake(d, EPOLLIN | EPOLLRDNORM);
 	return ret;
 
 out_free:
 	kfree(kbuf);
 out_uncharge:
-	drv_uncharge(df, len);
+	drv_uncharge(df, u, len);
 out_unlock:
 	up_read(&d->rm_sem);
 	return ret;
@@ -209,6 +376,7 @@ static ssize_t drv_write(struct file *file, const char __user *buf,
 	struct drv_file *df = file->private_data;
 	struct drv_dev *d = df->d;
 	struct wdfq_request *req;
+	struct drv_user *u;
 	void *kbuf;
 	ssize_t ret;
 
@@ -226,8 +394,9 @@ static ssize_t drv_write(struct file *file, const char __user *buf,
 	ret = -EAGAIN;
 	if ((file->f_flags & O_NONBLOCK) && drv_write_would_park(d))
 		goto out_unlock;
-	ret = drv_charge(df, len);
-	if (ret)
+	u = drv_charge(df, len);
+	ret = PTR_ERR(u);
+	if (IS_ERR(u))
 		goto out_unlock;
 	ret = -ENOMEM;
 	req = drv_req_new(d, file, WDFQ_REQ_WRITE);
@@ -241,12 +410,18 @@ static ssize_t drv_write(struct file *file, const char __user *buf,
 	if (!ret)
 		ret = wdfq_request_information(req);
 	wdfq_request_put(req);
-	drv_uncharge(df, len);
+	drv_uncharge(df, u, len);
 	kfree(kbuf);
+	/*
+	 * Its slot is free. The completion interrupt's DPC wakes pollers
+	 * too, but a write ended by its cancel routine, a purge or a failed
+	 * start has no interrupt.
+	 */
+	drv_poll_wake(d, EPOLLOUT | EPOLLWRNORM);
 	return ret;
 
 out_uncharge:
-	drv_uncharge(df, len);
+	drv_uncharge(df, u, len);
 out_unlock:
 	up_read(&d->rm_sem);
 	kfree(kbuf);
@@ -257,18 +432,32 @@ static __poll_t drv_poll(struct file *file, poll_table *wait)
 {
 	struct drv_file *df = file->private_data;
 	struct drv_dev *d = df->d;
+	struct wdfq_queue_state rs, ps, ws;
 	__poll_t mask = 0;
 
 	poll_wait(file, &d->poll_wq, wait);
 	down_read(&d->rm_sem);
 	if (d->dead) {
 		mask = EPOLLERR | EPOLLHUP;
-	} else {
-		if (drv_ring_len(d) && !drv_reads_parked(d))
-			mask |= EPOLLIN | EPOLLRDNORM;
-		if (!drv_write_would_park(d))
-			mask |= EPOLLOUT | EPOLLWRNORM;
+		goto out;
 	}
+	/*
+	 * A side whose queue no longer accepts requests (drained, purged)
+	 * fails them at once, like a pipe whose other end is gone: the read
+	 * side reports EPOLLHUP, the write side EPOLLERR.
+	 */
+	drv_q_state(d, WDFQ_QUEUE_READ, &rs);
+	wdfq_queue_get_state(d->parked, &ps);
+	if (!rs.accepting || !ps.accepting)
+		mask |= EPOLLHUP;
+	else if (rs.dispatching && drv_ring_len(d) && !ps.queued)
+		mask |= EPOLLIN | EPOLLRDNORM;
+	drv_q_state(d, WDFQ_QUEUE_WRITE, &ws);
+	if (!ws.accepting)
+		mask |= EPOLLERR;
+	else if (!drv_write_would_park(d))
+		mask |= EPOLLOUT | EPOLLWRNORM;
+out:
 	up_read(&d->rm_sem);
 	return mask;
 }
@@ -338,6 +527,7 @@ static long drv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	struct drv_dev *d = df->d;
 	void __user *argp = (void __user *)arg;
 	struct wdfq_request *req;
+	struct drv_user *u = NULL;
 	struct drv_ctl_op *op;
 	size_t len;
 	void *kbuf;
@@ -354,9 +544,13 @@ static long drv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	ret = -ENODEV;
 	if (d->dead)
 		goto out_unlock;
-	ret = drv_charge(df, len);
-	if (ret)
-		goto out_unlock;
+	/* Only the ioctl that waits for the device is charged; see the top. */
+	if (cmd == WDFQ_IOC_WAIT_EVENT) {
+		u = drv_charge(df, len);
+		ret = PTR_ERR(u);
+		if (IS_ERR(u))
+			goto out_unlock;
+	}
 	ret = -ENOMEM;
 	req = drv_req_new(d, file, WDFQ_REQ_IOCTL);
 	if (!req)
@@ -375,12 +569,18 @@ static long drv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	if (!ret && (_IOC_DIR(cmd) & _IOC_READ) &&
 	    copy_to_user(argp, kbuf, _IOC_SIZE(cmd)))
 		ret = -EFAULT;
-	drv_uncharge(df, len);
+	if (u)
+		drv_uncharge(df, u, len);
 	kfree(kbuf);
+	/* Queue states and the write limit decide what poll reports. */
+	if (cmd == WDFQ_IOC_QUEUE_CTL || cmd == WDFQ_IOC_SET_PARAMS)
+		drv_poll_wake(d, EPOLLIN | EPOLLRDNORM | EPOLLOUT |
+			      EPOLLWRNORM | EPOLLERR | EPOLLHUP);
 	return ret;
 
 out_uncharge:
-	drv_uncharge(df, len);
+	if (u)
+		drv_uncharge(df, u, len);
 out_unlock:
 	up_read(&d->rm_sem);
 	kfree(kbuf);
@@ -388,29 +588,11 @@ out_unlock:
 }
 
 /*
- * close(2) cancels the requests that the closing process submitted through
- * this open file and still waits for, as a signal would: queued ones
- * complete with ECANCELED, cancelable ones in progress get their cancel
- * routine. Threads of that process blocked on them return ECANCELED.
- * Another process's requests on the same open file (an inherited or passed
- * descriptor) are left alone.
- */
-static int drv_flush(struct file *file, fl_owner_t id)
-{
-	struct drv_file *df = file->private_data;
-	struct drv_req *ctx;
-
-	spin_lock(&df->lock);
-	list_for_each_entry(ctx, &df->reqs, file_node)
-		if (ctx->owner == id)
-			wdfq_request_cancel(ctx->req);
-	spin_unlock(&df->lock);
-	return 0;
-}
-
-/*
  * The last close: whatever is still queued from this file is cancelled, in
- * every queue (like IRP_MJ_CLEANUP), then the file's state goes.
+ * every queue (like IRP_MJ_CLEANUP), then the file's state goes. A read or
+ * write blocked on the file holds a reference to it, so in practice nothing
+ * of theirs is left here; there is no .flush: close(2) of one descriptor
+ * leaves the calls made through the others alone.
  */
 static int drv_release(struct inode *inode, struct file *file)
 {
@@ -434,6 +616,5 @@ const struct file_operations drv_fops = {
 	.poll = drv_poll,
 	.unlocked_ioctl = drv_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
-	.flush = drv_flush,
 	.release = drv_release,
 };

@@ -40,6 +40,8 @@ static int drv_ioc_get_info(struct drv_dev *d, struct wdfq_info *info)
 	info->dev_max_requests = READ_ONCE(drv_param_dev_max_requests);
 	info->file_max_bytes = READ_ONCE(drv_param_file_max_bytes);
 	info->dev_max_bytes = READ_ONCE(drv_param_dev_max_bytes);
+	info->user_max_requests = READ_ONCE(drv_param_user_max_requests);
+	info->user_max_bytes = READ_ONCE(drv_param_user_max_bytes);
 	for (i = 0; i < WDFQ_NR_QUEUES; i++) {
 		struct wdfq_queue_info *qi = &info->queues[i];
 

@@ -74,6 +74,14 @@ unsigned long drv_param_dev_max_bytes = 16UL << 20;
 module_param_named(dev_max_bytes, drv_param_dev_max_bytes, ulong, 0644);
 MODULE_PARM_DESC(dev_max_bytes, "most bounce-buffer bytes per device (default 16 MiB)");
 
+unsigned int drv_param_user_max_requests = 256;
+module_param_named(user_max_requests, drv_param_user_max_requests, uint, 0644);
+MODULE_PARM_DESC(user_max_requests, "most requests in progress per user (real uid) over all devices; CAP_SYS_RESOURCE or CAP_SYS_ADMIN lifts it (default 256)");
+
+unsigned long drv_param_user_max_bytes = 4UL << 20;
+module_param_named(user_max_bytes, drv_param_user_max_bytes, ulong, 0644);
+MODULE_PARM_DESC(user_max_bytes, "most bounce-buffer bytes per user (real uid) over all devices; CAP_SYS_RESOURCE or CAP_SYS_ADMIN lifts it (default 4 MiB)");
+
 static struct platform_device *drv_pdevs[DRV_MAX_COUNT];
 
 static void drv_dev_release(struct kref *ref)

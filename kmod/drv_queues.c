@@ -62,7 +62,12 @@ static void drv_io_read(struct wdfq_queue *q, struct wdfq_request *req)
 		n = kfifo_out(&d->ring, (u8 *)out, len);
 		wdfq_request_complete(req, 0, n);
 	} else if (ctx->nonblock) {
-		wdfq_request_complete(req, -EAGAIN, 0);
+		struct wdfq_queue_state st;
+
+		/* Not EAGAIN once pending refuses reads: poll says EPOLLHUP. */
+		wdfq_queue_get_state(d->parked, &st);
+		wdfq_request_complete(req, st.accepting ? -EAGAIN : -ESHUTDOWN,
+				      0);
 	} else {
 		ret = wdfq_request_forward(req, d->parked);
 		if (ret)
@@ -300,7 +305,8 @@ int drv_write_queue_rebuild(struct drv_dev *d, unsigned int limit)
  * @d: the device
  *
  * Return: true when a new write would be queued rather than started at
- * once (queue stopped or full), or refused.
+ * once (queue stopped or full); false when it would start, or fail at once
+ * because the queue does not accept requests (drained, purged).
  */
 bool drv_write_would_park(struct drv_dev *d)
 {
@@ -309,8 +315,9 @@ bool drv_write_would_park(struct drv_dev *d)
 	down_read(&d->qlock);
 	wdfq_queue_get_state(d->q[WDFQ_QUEUE_WRITE], &st);
 	up_read(&d->qlock);
-	return !st.accepting || !st.dispatching || st.queued ||
-	       st.driver_owned >= READ_ONCE(d->write_limit);
+	return st.accepting &&
+	       (!st.dispatching || st.queued ||
+		st.driver_owned >= READ_ONCE(d->write_limit));
 }
 
 /* Purge one queue for the removal; returns when it holds no request. */

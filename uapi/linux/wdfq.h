@@ -36,6 +36,15 @@
  * WDFQ_MAX_IO and return the count taken, as for a pipe. The call returns
  * once the transfer's completion interrupt has fired; the bytes are then
  * device input, as if the device had received them.
+ * poll(2)/epoll: EPOLLIN when the ring holds data, no read is parked and
+ * the read queue is not stopped (a read returns at once); EPOLLOUT when a
+ * write would start at once. A side whose queue no longer accepts requests
+ * (drained or purged, until START) fails them at once, like a pipe whose
+ * other end is gone: the read side (read or pending queue) then reports
+ * EPOLLHUP, the write side EPOLLERR; a removed instance reports both.
+ * close(2) ends a descriptor only: calls blocked on the open file through
+ * any descriptor go on (a signal ends them, see EINTR). The last close of
+ * the open file cancels what it still has queued.
  *
  * Access: /dev/wdfqN is created with mode 0666, like other test devices
  * (/dev/null): any user may open it, read, write, poll and use GET_INFO,
@@ -55,10 +64,17 @@
  *   ENODEV           the device instance was removed (unbind); also a
  *                    QUEUE_CTL or SET_PARAMS that the removal overtook
  *   ENOTTY           unknown ioctl
- *   EAGAIN           O_NONBLOCK and the call would block; or the per-open
- *                    or per-device limit of queued requests or bytes is
- *                    reached (module parameters file_max_requests,
- *                    file_max_bytes, dev_max_requests, dev_max_bytes)
+ *   EAGAIN           O_NONBLOCK and the call would block (read: no data
+ *                    for it now, or the read queue is stopped; write: the
+ *                    write queue is stopped or full); or read, write or
+ *                    WAIT_EVENT found the per-open, per-user or per-device
+ *                    limit of requests or bytes in progress reached
+ *                    (module parameters file_max_requests, file_max_bytes,
+ *                    user_max_requests, user_max_bytes, dev_max_requests,
+ *                    dev_max_bytes; the per-user one is keyed by the real
+ *                    uid and not applied to CAP_SYS_RESOURCE or
+ *                    CAP_SYS_ADMIN). The other ioctls never wait for the
+ *                    device and are never refused by these limits.
  *   EFAULT           bad pointer
  *   EINVAL           bad size, queue id, operation, flags, nonzero reserved
  *                    field, parameter out of range
@@ -145,6 +161,10 @@ struct wdfq_queue_info {
  * @file_max_bytes: most bounce-buffer bytes one open file may pin (out)
  * @dev_max_bytes: the same for the whole device (out)
  * @flags: 0 (out)
+ * @user_max_requests: most requests one user (real uid) may have queued
+ *	or in progress, over all its open files of all instances; not
+ *	applied to CAP_SYS_RESOURCE or CAP_SYS_ADMIN (out)
+ * @user_max_bytes: the same for bounce-buffer bytes (out)
  * @reserved: 0 (out)
  * @queues: the topology, indexed by queue id (out)
  */
@@ -160,7 +180,9 @@ struct wdfq_info {
 	__u64 file_max_bytes;
 	__u64 dev_max_bytes;
 	__u32 flags;
-	__u32 reserved[7];
+	__u32 user_max_requests;
+	__u64 user_max_bytes;
+	__u32 reserved[4];
 	struct wdfq_queue_info queues[WDFQ_MAX_QUEUES];
 };
 
