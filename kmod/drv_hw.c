@@ -110,6 +110,14 @@ static enum hrtimer_restart drv_irq_isr(struct hrtimer *t)
 		drv_irq_record_locked(d, WDFQ_EVT_INPUT, n);
 		wdfq_compat_bh_schedule(&hw->dpc);
 	}
+	/*
+	 * While this callback runs the timer is not queued, so
+	 * drv_irq_raise_locked() on another CPU may have started it again
+	 * before we took the lock: that start stands (forwarding a queued
+	 * timer is not allowed).
+	 */
+	if (hrtimer_is_queued(t))
+		goto out;
 	if (hw->gen_rate_hz) {
 		hrtimer_forward_now(t, ns_to_ktime(NSEC_PER_SEC /
 						   hw->gen_rate_hz));
