@@ -62,6 +62,11 @@ enum wdfq_dispatch {
  * @WDFQ_SYNC_QUEUE: every callback of the queue holds a per-queue mutex
  * @WDFQ_SYNC_DEVICE: every callback of the queue holds the device's mutex,
  *	shared by all queues of the device that use this scope
+ *
+ * A callback may submit to another device (a filter stacked on another
+ * driver): that device may present the request inline, under its own scope
+ * mutex, nested in the caller's. Submitting to its own device defers
+ * presentation to the device's workqueue.
  */
 enum wdfq_sync_scope {
 	WDFQ_SYNC_NONE,
@@ -134,7 +139,10 @@ typedef void (*wdfq_done_fn)(struct wdfq_request *req, void *data);
  * @io_default: handler for types whose own handler is absent
  * @io_stop: told once per driver-owned request at a forced power-down;
  *	@flags holds WDFQ_STOP_*. The driver answers with
- *	wdfq_request_stop_acknowledge() or by completing the request.
+ *	wdfq_request_stop_acknowledge() or by completing the request. As in
+ *	KMDF, it is called only when no presentation handler of the queue is
+ *	running, so never before or during the request's own presentation,
+ *	whatever the scope.
  * @io_resume: called after power-on for each request acknowledged without
  *	requeue
  * @io_canceled_on_queue: receives a queued request that was presented
@@ -280,8 +288,12 @@ int wdfq_device_route(struct wdfq_device *dev, enum wdfq_request_type type,
  * queue does not accept, 0 with no bytes for a zero-length read or write
  * (unless the queue allows them), otherwise as the driver decides.
  *
- * Called outside the engine's callbacks, presentation may run inline in the
- * caller; from inside a callback it is deferred to the device's workqueue.
+ * Outside the callbacks of @dev (a callback of another device included),
+ * @req may be presented inline in the caller when it is next in its queue
+ * and the queue's scope mutex is free; from inside a callback of @dev it is
+ * deferred to the device's workqueue. The callbacks of other requests
+ * (handlers, cancel routines, io_stop, state callbacks) never run in the
+ * caller's task: they run in the device's workqueue.
  *
  * Context: process context; may sleep.
  */
@@ -309,9 +321,16 @@ void wdfq_device_file_cleanup(struct wdfq_device *dev, struct file *file);
  * marked cancelable); the call returns when every such request has been
  * acknowledged with wdfq_request_stop_acknowledge() or completed. A queue
  * without io_stop waits for its requests to complete. Calling it again
- * while powered down does nothing.
+ * while powered down does nothing. io_stop waits until no presentation
+ * handler of its queue is running.
  *
- * Context: process context (a runtime or system PM callback); sleeps.
+ * The wait is not made under the device's lock: meanwhile callbacks of any
+ * scope may call wdfq_device_route(), wdfq_queue_create(),
+ * wdfq_queue_delete() and wdfq_device_file_cleanup(). Power-down and
+ * power-up are serialized with each other.
+ *
+ * Context: process context (a runtime or system PM callback), outside
+ * every callback of @dev; sleeps.
  * Return: 0.
  */
 int wdfq_device_power_down(struct wdfq_device *dev, unsigned int flags);
@@ -323,7 +342,7 @@ int wdfq_device_power_down(struct wdfq_device *dev, unsigned int flags);
  * Every power-managed queue is marked powered before any of them restarts;
  * then requests acknowledged without requeue get io_resume, ready
  * notification is re-armed on non-empty manual queues, and presentation
- * resumes. Context: process context.
+ * resumes. Context: process context, outside every callback of @dev.
  */
 void wdfq_device_power_up(struct wdfq_device *dev);
 
@@ -638,7 +657,9 @@ void wdfq_request_set_done(struct wdfq_request *req, wdfq_done_fn fn,
  * that it did not mark cancelable). The sleep is freezable: system sleep
  * freezes the caller in place and the request stays where it is (queued,
  * or driver-owned and handed to io_stop). Waiting again, or from several
- * tasks, returns at once when the request has completed.
+ * tasks, returns at once when the request has completed. The cancellation
+ * runs no driver callback of another request in the caller's task (whose
+ * signal is pending): those run in the device's workqueue.
  *
  * Context: process context; sleeps.
  * Return: 0 when the request completed on its own; -ERESTARTSYS when a

@@ -25,6 +25,7 @@ struct wdfq_device *wdfq_device_create(const struct wdfq_device_config *cfg)
 	mutex_init(&dev->cb_mutex);
 	raw_spin_lock_init(&dev->frames_lock);
 	INIT_LIST_HEAD(&dev->frames);
+	mutex_init(&dev->power_lock);
 	init_waitqueue_head(&dev->power_wq);
 	dev->powered = true;
 	dev->wq = alloc_workqueue("wdfq-%s", WQ_UNBOUND | WQ_HIGHPRI, 0,
@@ -55,6 +56,7 @@ void wdfq_device_delete(struct wdfq_device *dev)
 	/* queues are freed after a grace period; they point to dev */
 	rcu_barrier();
 	mutex_destroy(&dev->cb_mutex);
+	mutex_destroy(&dev->power_lock);
 	mutex_destroy(&dev->lock);
 	kfree(dev);
 }

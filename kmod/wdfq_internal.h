@@ -22,15 +22,27 @@
  *   callback of the device or of one queue. Leaf lock.
  *
  * Scope mutexes (q->cb_mutex, dev->cb_mutex): held around driver callbacks
- *   of QUEUE and DEVICE scope queues. Taken only by the dispatch loop, never
- *   while any spinlock is held, never nested: the engine does not run a
- *   dispatch loop inline in a task that is inside a callback of the device.
+ *   of QUEUE and DEVICE scope queues. Taken only by the dispatch loop: with
+ *   mutex_lock() only in the device's workqueue, whose task holds nothing
+ *   else; a submitter presenting its own request inline only trylocks it
+ *   (under q->lock, which trylock allows) and leaves the request to the
+ *   workqueue when it is busy. So when a handler of one device submits to
+ *   another (stacked devices) and the lower device presents inline, the
+ *   nested scope mutexes of one lock class form no lock-order dependency.
+ *   The engine never runs a dispatch loop inline in a task that is inside a
+ *   callback of the target device, so they never nest within one device.
  *
  * q->pm_lock (mutex): serializes the queue's runtime-PM get/put with
  *   pm_held. Taken only by the dispatch loop and teardown, outside q->lock.
  *
  * dev->lock (mutex): the queue list and routing changes; process context.
- *   Routing is read under RCU by submitters.
+ *   Routing is read under RCU by submitters. Never held while waiting for a
+ *   callback, so callbacks may route, create and delete queues and clean up
+ *   files at any time, power-down included.
+ *
+ * dev->power_lock (mutex): serializes wdfq_device_power_down() (across its
+ *   wait for io_stop answers) and wdfq_device_power_up(). Taken before
+ *   dev->lock; never by callbacks.
  *
  * Dispatch
  * --------
@@ -41,7 +53,12 @@
  * (cancel processing, state callbacks, power events, ready notify,
  * presentation) and performs it with the lock dropped. q->dispatching counts
  * threads inside the loop; state callbacks fire only when a single thread is
- * in it, as KMDF does.
+ * in it, as KMDF does. A thread running the loop inline (not the workqueue)
+ * calls no driver callback except the presentation of the request it
+ * submitted itself: the rest is left to q->work, so a submitter or a
+ * signalled waiter never runs other requests' callbacks in its own task.
+ * io_stop is not delivered while any presentation of the queue is in
+ * progress (q->presenting), as KMDF lets presentation finish first.
  */
 #ifndef _WDFQ_INTERNAL_H
 #define _WDFQ_INTERNAL_H
@@ -149,6 +166,7 @@ struct wdfq_queue {
 	bool power_waiter;		/* power_down sleeping on dev->power_wq */
 	unsigned int dispatching;	/* threads inside the dispatch loop */
 	unsigned int in_callbacks;	/* of which inside a driver callback */
+	unsigned int presenting;	/* presentations claimed, not returned */
 
 	wdfq_queue_state_fn stop_fn;	/* pending stop callback */
 	void *stop_ctx;
@@ -162,6 +180,8 @@ struct wdfq_queue {
 
 	struct mutex cb_mutex;		/* QUEUE scope */
 	struct work_struct work;	/* deferred dispatch */
+	/* its own class: a callback in one queue's work deletes another */
+	struct lock_class_key work_key;
 
 	struct mutex pm_lock;		/* see locking rules */
 	bool pm_want;			/* busy, as last seen by a PM action */
@@ -185,7 +205,9 @@ struct wdfq_device {
 	struct list_head frames;
 
 	struct workqueue_struct *wq;
+	struct mutex power_lock;	/* see locking rules */
 	wait_queue_head_t power_wq;
+	atomic_t power_seq;		/* bumped when a queue settles */
 };
 
 /* wdfq_queue.c */

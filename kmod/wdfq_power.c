@@ -79,11 +79,15 @@ int wdfq_device_power_down(struct wdfq_device *dev, unsigned int flags)
 	struct wdfq_request *req;
 	unsigned long irqflags;
 	struct wdfq_queue *q;
+	bool settled;
+	int seq;
 
 	might_sleep();
+	mutex_lock(&dev->power_lock);
 	mutex_lock(&dev->lock);
 	if (!dev->powered) {
 		mutex_unlock(&dev->lock);
+		mutex_unlock(&dev->power_lock);
 		return 0;
 	}
 	dev->powered = false;
@@ -105,8 +109,25 @@ int wdfq_device_power_down(struct wdfq_device *dev, unsigned int flags)
 			q->power_waiter = true;
 		wdfq_queue_kick(q, irqflags, false);
 	}
-	wait_event(dev->power_wq, wdfq_power_settled(dev));
 	mutex_unlock(&dev->lock);
+	/*
+	 * Wait without dev->lock: io_stop and the other callbacks may route,
+	 * create or delete queues and clean up files meanwhile. A queue that
+	 * settles bumps power_seq after its last answer, so a change is never
+	 * missed between the check and the wait.
+	 */
+	for (;;) {
+		/* acquire: read before the queues' counters below */
+		seq = atomic_read_acquire(&dev->power_seq);
+		mutex_lock(&dev->lock);
+		settled = wdfq_power_settled(dev);
+		mutex_unlock(&dev->lock);
+		if (settled)
+			break;
+		wait_event(dev->power_wq,
+			   atomic_read(&dev->power_seq) != seq);
+	}
+	mutex_unlock(&dev->power_lock);
 	return 0;
 }
 EXPORT_SYMBOL_GPL(wdfq_device_power_down);
@@ -118,9 +139,11 @@ void wdfq_device_power_up(struct wdfq_device *dev)
 	struct wdfq_queue *q;
 
 	might_sleep();
+	mutex_lock(&dev->power_lock);
 	mutex_lock(&dev->lock);
 	if (dev->powered) {
 		mutex_unlock(&dev->lock);
+		mutex_unlock(&dev->power_lock);
 		return;
 	}
 	dev->powered = true;
@@ -151,6 +174,7 @@ void wdfq_device_power_up(struct wdfq_device *dev)
 		wdfq_queue_kick(q, irqflags, false);
 	}
 	mutex_unlock(&dev->lock);
+	mutex_unlock(&dev->power_lock);
 }
 EXPORT_SYMBOL_GPL(wdfq_device_power_up);
 

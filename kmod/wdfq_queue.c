@@ -70,7 +70,8 @@ static enum wdfq_act_type wdfq_pick_locked(struct wdfq_queue *q)
 		return WDFQ_ACT_CANCEL_ROUTINE;
 	if (wdfq_pm_tracked(q) && q->pm_want != !!wdfq_total(q))
 		return WDFQ_ACT_PM;
-	if (q->stop_todo)
+	/* as KMDF, io_stop waits until no presentation is in progress */
+	if (q->stop_todo && !q->presenting)
 		return WDFQ_ACT_IO_STOP;
 	if (q->resume_todo && q->powered)
 		return WDFQ_ACT_IO_RESUME;
@@ -109,6 +110,35 @@ static void wdfq_update_cancel_owned(struct wdfq_queue *q)
 	q->cancel_owned = q->stop_cancels || q->purge_cancels;
 }
 
+/* A request in mid-cancel that io_canceled_on_queue gets back. */
+static bool wdfq_coq_due(struct wdfq_queue *q, struct wdfq_request *req)
+{
+	return (req->flags & WDFQ_RF_PRESENTED) && q->cfg.io_canceled_on_queue;
+}
+
+/* Does the action picked call into the driver? */
+static bool wdfq_pick_calls_driver(struct wdfq_queue *q,
+				   enum wdfq_act_type type)
+{
+	switch (type) {
+	case WDFQ_ACT_CANCEL_QUEUED:
+		return wdfq_coq_due(q, list_first_entry(&q->cancel_list,
+							struct wdfq_request,
+							node));
+	case WDFQ_ACT_STOP_DONE:
+		return q->stop_fn;
+	case WDFQ_ACT_PURGE_DONE:
+		return q->purge_fn;
+	case WDFQ_ACT_NONE:
+	case WDFQ_ACT_PM:
+	case WDFQ_ACT_WAKE_POWER:
+	case WDFQ_ACT_GONE:
+		return false;
+	default:
+		return true;
+	}
+}
+
 /* Take a queued request off the FIFO: it becomes driver-owned. */
 static void wdfq_take_locked(struct wdfq_queue *q, struct wdfq_request *req)
 {
@@ -134,8 +164,7 @@ static void wdfq_claim_locked(struct wdfq_queue *q, enum wdfq_act_type type,
 		req = list_first_entry(&q->cancel_list, struct wdfq_request,
 				       node);
 		q->queued--;
-		if ((req->flags & WDFQ_RF_PRESENTED) &&
-		    q->cfg.io_canceled_on_queue) {
+		if (wdfq_coq_due(q, req)) {
 			list_move_tail(&req->node, &q->owned_list);
 			req->state = WDFQ_RS_OWNED;
 			q->owned++;
@@ -207,6 +236,7 @@ static void wdfq_claim_locked(struct wdfq_queue *q, enum wdfq_act_type type,
 	case WDFQ_ACT_PRESENT:
 		req = list_first_entry(&q->fifo, struct wdfq_request, node);
 		wdfq_take_locked(q, req);
+		q->presenting++;
 		act->callback = true;
 		break;
 	default:
@@ -256,8 +286,12 @@ static struct mutex *wdfq_scope_mutex(struct wdfq_queue *q)
 	}
 }
 
-/* Run one action with the queue lock dropped; process context. */
-static void wdfq_perform(struct wdfq_queue *q, struct wdfq_act *act)
+/*
+ * Run one action with the queue lock dropped; process context. @held: the
+ * caller trylocked the scope mutex already (released here all the same).
+ */
+static void wdfq_perform(struct wdfq_queue *q, struct wdfq_act *act,
+			 bool held)
 {
 	struct wdfq_request *req = act->req;
 	struct mutex *m = NULL;
@@ -266,7 +300,7 @@ static void wdfq_perform(struct wdfq_queue *q, struct wdfq_act *act)
 	if (act->callback) {
 		m = wdfq_scope_mutex(q);
 		wdfq_frame_push(q->dev, &frame, q);
-		if (m)
+		if (m && !held)
 			mutex_lock(m);
 	}
 
@@ -290,6 +324,8 @@ static void wdfq_perform(struct wdfq_queue *q, struct wdfq_act *act)
 		q->cfg.io_resume(q, req);
 		break;
 	case WDFQ_ACT_WAKE_POWER:
+		/* pairs with the acquire in wdfq_device_power_down() */
+		atomic_inc(&q->dev->power_seq);
 		wake_up_all(&q->dev->power_wq);
 		break;
 	case WDFQ_ACT_STOP_DONE:
@@ -321,29 +357,61 @@ static void wdfq_perform(struct wdfq_queue *q, struct wdfq_act *act)
 	}
 }
 
-/* Callbacks a caller runs inline before handing the rest to the worker. */
+/* Actions a caller runs inline before handing the rest to the worker. */
 #define WDFQ_INLINE_BUDGET	8
+
+/*
+ * May the caller running the loop inline take this action? Only engine
+ * work (no driver callback), and the presentation of @own, the request the
+ * caller itself submitted, when it is next and the scope mutex is free:
+ * every other callback runs in the device's workqueue, never in the task
+ * of an unrelated submitter or canceller. The scope mutex is only
+ * trylocked here (a handler of another device may be up the stack, holding
+ * its own), so stacked devices nest without lock-order dependencies.
+ * Sets *@held when it took the scope mutex.
+ */
+static bool wdfq_inline_ok(struct wdfq_queue *q, enum wdfq_act_type type,
+			   struct wdfq_request *own, bool *held)
+{
+	struct mutex *m;	/* the scope mutex, if any */
+
+	*held = false;
+	if (!wdfq_pick_calls_driver(q, type))
+		return true;
+	if (type != WDFQ_ACT_PRESENT || !own ||
+	    list_first_entry(&q->fifo, struct wdfq_request, node) != own)
+		return false;
+	m = wdfq_scope_mutex(q);
+	/* trylock: allowed in atomic context, also on PREEMPT_RT */
+	if (m && !mutex_trylock(m))
+		return false;
+	*held = !!m;
+	return true;
+}
 
 /*
  * The dispatch loop. Called with q->lock held and q->dispatching already
  * counting this thread; returns with the lock released. Process context.
- * @budget bounds the callbacks made for other submitters by a caller that
- * runs the loop inline; the worker passes UINT_MAX.
+ * The worker passes @worker; a caller running it inline passes the request
+ * it submitted as @own (or NULL), see wdfq_inline_ok(), and takes at most
+ * WDFQ_INLINE_BUDGET actions.
  */
 static void wdfq_queue_run(struct wdfq_queue *q, unsigned long irqflags,
-			   unsigned int budget)
+			   bool worker, struct wdfq_request *own)
 	__releases(&q->lock)
 {
+	unsigned int budget = worker ? UINT_MAX : WDFQ_INLINE_BUDGET;
 	enum wdfq_act_type type;
 	struct wdfq_act act;
 	struct completion *gone;
+	bool held = false;
 
 	lockdep_assert_held(&q->lock);
 	for (;;) {
 		type = wdfq_pick_locked(q);
 		if (type == WDFQ_ACT_NONE)
 			break;
-		if (!budget) {
+		if (!worker && (!budget || !wdfq_inline_ok(q, type, own, &held))) {
 			queue_work(q->dev->wq, &q->work);
 			break;
 		}
@@ -357,17 +425,20 @@ static void wdfq_queue_run(struct wdfq_queue *q, unsigned long irqflags,
 			return;
 		}
 		wdfq_claim_locked(q, type, &act);
-		if (act.callback) {
+		if (act.callback)
 			q->in_callbacks++;
-			budget--;
-		}
+		if (type == WDFQ_ACT_PRESENT)
+			own = NULL;	/* presented at most once inline */
+		budget--;
 		raw_spin_unlock_irqrestore(&q->lock, irqflags);
 
-		wdfq_perform(q, &act);
+		wdfq_perform(q, &act, held);
 
 		raw_spin_lock_irqsave(&q->lock, irqflags);
 		if (act.callback)
 			q->in_callbacks--;
+		if (type == WDFQ_ACT_PRESENT)
+			q->presenting--;
 	}
 	q->dispatching--;
 	raw_spin_unlock_irqrestore(&q->lock, irqflags);
@@ -380,7 +451,7 @@ static void wdfq_queue_work_fn(struct work_struct *work)
 
 	raw_spin_lock_irqsave(&q->lock, irqflags);
 	q->dispatching++;
-	wdfq_queue_run(q, irqflags, UINT_MAX);
+	wdfq_queue_run(q, irqflags, true, NULL);
 }
 
 /**
@@ -392,7 +463,8 @@ static void wdfq_queue_work_fn(struct work_struct *work)
  * Releases the lock. If a thread is in the dispatch loop outside a callback,
  * or the current task is inside one of @q's callbacks (its loop resumes when
  * the callback returns), nothing more is needed. Otherwise the caller runs
- * the loop itself when @may_run, else the queue's work item does.
+ * the loop itself when @may_run, for engine work only (no driver callback),
+ * and the queue's work item does the rest.
  */
 void wdfq_queue_kick(struct wdfq_queue *q, unsigned long irqflags,
 		     bool may_run)
@@ -407,7 +479,7 @@ void wdfq_queue_kick(struct wdfq_queue *q, unsigned long irqflags,
 	}
 	if (may_run) {
 		q->dispatching++;
-		wdfq_queue_run(q, irqflags, WDFQ_INLINE_BUDGET);
+		wdfq_queue_run(q, irqflags, false, NULL);
 		return;
 	}
 	queue_work(q->dev->wq, &q->work);
@@ -525,12 +597,14 @@ static bool wdfq_queue_arrive(struct wdfq_queue *q, struct wdfq_request *req,
 	return false;
 }
 
-static void wdfq_queue_run_entered(struct wdfq_queue *q)
+/* Run the loop inline for the submitter of @own; see wdfq_inline_ok(). */
+static void wdfq_queue_run_entered(struct wdfq_queue *q,
+				   struct wdfq_request *own)
 {
 	unsigned long irqflags;
 
 	raw_spin_lock_irqsave(&q->lock, irqflags);
-	wdfq_queue_run(q, irqflags, WDFQ_INLINE_BUDGET);
+	wdfq_queue_run(q, irqflags, false, own);
 }
 
 void wdfq_queue_submit(struct wdfq_queue *q, struct wdfq_request *req)
@@ -541,7 +615,7 @@ void wdfq_queue_submit(struct wdfq_queue *q, struct wdfq_request *req)
 		return;
 	}
 	if (wdfq_queue_arrive(q, req, !wdfq_in_callback(q->dev, NULL)))
-		wdfq_queue_run_entered(q);
+		wdfq_queue_run_entered(q, req);
 }
 EXPORT_SYMBOL_GPL(wdfq_queue_submit);
 
@@ -576,7 +650,7 @@ void wdfq_device_submit_routed(struct wdfq_device *dev,
 	}
 	/* q->dispatching counts us, so q outlives the RCU section */
 	if (run)
-		wdfq_queue_run_entered(q);
+		wdfq_queue_run_entered(q, req);
 }
 
 /* Cancel every request on the FIFO, and the cancelable owned ones. */
@@ -925,6 +999,20 @@ static int wdfq_queue_check_config(struct wdfq_device *dev,
 	}
 }
 
+/*
+ * Every queue's work item in a lockdep class of its own: a callback run by
+ * one queue's work may delete another queue, which waits for that queue's
+ * work (cancel_work_sync()); with one class for all, lockdep would take it
+ * for a work waiting for itself.
+ */
+static void wdfq_queue_work_class(struct wdfq_queue *q)
+{
+	lockdep_register_key(&q->work_key);
+#ifdef CONFIG_LOCKDEP
+	lockdep_init_map(&q->work.lockdep_map, "&q->work", &q->work_key, 0);
+#endif
+}
+
 struct wdfq_queue *wdfq_queue_create(struct wdfq_device *dev,
 				     const struct wdfq_queue_config *cfg)
 {
@@ -947,6 +1035,7 @@ struct wdfq_queue *wdfq_queue_create(struct wdfq_device *dev,
 	INIT_LIST_HEAD(&q->cancel_list);
 	mutex_init(&q->cb_mutex);
 	INIT_WORK(&q->work, wdfq_queue_work_fn);
+	wdfq_queue_work_class(q);
 	mutex_init(&q->pm_lock);
 	q->accepting = true;
 	q->dispatch_on = true;
@@ -956,6 +1045,7 @@ struct wdfq_queue *wdfq_queue_create(struct wdfq_device *dev,
 		mutex_unlock(&dev->lock);
 		mutex_destroy(&q->pm_lock);
 		mutex_destroy(&q->cb_mutex);
+		lockdep_unregister_key(&q->work_key);
 		kfree(q);
 		return ERR_PTR(-EINVAL);
 	}
@@ -1022,6 +1112,7 @@ void wdfq_queue_delete(struct wdfq_queue *q)
 	mutex_unlock(&q->pm_lock);
 	mutex_destroy(&q->pm_lock);
 	mutex_destroy(&q->cb_mutex);
+	lockdep_unregister_key(&q->work_key);
 	kfree_rcu(q, rcu);
 }
 EXPORT_SYMBOL_GPL(wdfq_queue_delete);
