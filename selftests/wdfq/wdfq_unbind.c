@@ -300,6 +300,7 @@ TEST(unbind_during_write_queue_rebuild)
 		ASSERT_EQ(0, wq_stats(fd, WDFQ_QUEUE_CONTROL, &s));
 		wq_sleep_ms(5);
 	} while (s.driver_owned < 3 && wq_now_ms() < t0);
+	ASSERT_LE(3, s.driver_owned) TH_LOG("second change not presented");
 	EXPECT_FALSE(__atomic_load_n(&set1.done, __ATOMIC_ACQUIRE));
 	EXPECT_FALSE(__atomic_load_n(&set2.done, __ATOMIC_ACQUIRE));
 
