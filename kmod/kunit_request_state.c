@@ -418,6 +418,7 @@ static int kt_poller(void *arg, int idx)
 	int status;
 
 	while (!atomic_read(&p->stop)) {
+		/* pairs with the test's release: a request it set up */
 		req = smp_load_acquire(&p->cur);
 		if (!req) {
 			cpu_relax();
@@ -432,6 +433,7 @@ static int kt_poller(void *arg, int idx)
 			atomic_inc(&p->bad);
 		}
 		atomic_inc(&p->seen);
+		/* done with req before the test may free it */
 		smp_store_release(&p->cur, NULL);
 	}
 	return 0;
@@ -456,6 +458,7 @@ static void kt_poll_run(struct kunit *test, struct kt_env *env,
 		req = wdfq_request_alloc(env->dev, WDFQ_REQ_READ, NULL,
 					 GFP_KERNEL);
 		KUNIT_ASSERT_NOT_NULL(test, req);
+		/* req set up before the poller sees it */
 		smp_store_release(&p->cur, req);
 		/* let the poller reach its spin first, most of the time */
 		udelay(i % 4);
@@ -464,6 +467,7 @@ static void kt_poll_run(struct kunit *test, struct kt_env *env,
 		else
 			wdfq_device_submit(env->dev, req);
 		end = jiffies + msecs_to_jiffies(KT_TIMEOUT_MS);
+		/* pairs with the poller's release when it is done */
 		while (smp_load_acquire(&p->cur) && time_before(jiffies, end))
 			cpu_relax();
 		if (READ_ONCE(p->cur)) {
