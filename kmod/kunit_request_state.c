@@ -11,6 +11,7 @@
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
 
 #include "kunit_helpers.h"
@@ -371,6 +372,7 @@ static void forward_refused_in_power_down_keeps_io_stop(struct kunit *test)
 	struct kt_rs_pd pd;
 	struct wdfq_queue *p;
 	struct kt_req *a, *b;
+	bool ok;
 
 	KUNIT_ASSERT_NOT_NULL(test, th);
 	p = kt_queue(env, &pcfg);
@@ -388,7 +390,8 @@ static void forward_refused_in_power_down_keeps_io_stop(struct kunit *test)
 	smp_rmb();	/* pairs with the callback's smp_wmb() */
 	KUNIT_EXPECT_EQ(test, rs->rc, -ESHUTDOWN);
 	/* b is still the driver's: it gets io_stop, power-down waits for it */
-	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&b->stops) == 1));
+	ok = KT_WAIT(atomic_read(&b->stops) == 1);
+	KUNIT_EXPECT_TRUE_MSG(test, ok, "no io_stop for the request kept");
 	KUNIT_EXPECT_FALSE(test, completion_done(&pd.done));
 	wdfq_request_stop_acknowledge(b->req, false);
 	KUNIT_EXPECT_TRUE(test, kt_rs_wait(&pd.done));
@@ -439,7 +442,7 @@ static int kt_poller(void *arg, int idx)
 	return 0;
 }
 
-#define POLL_ROUNDS	2000
+#define POLL_ROUNDS	300
 
 static void kt_poll_run(struct kunit *test, struct kt_env *env,
 			struct wdfq_queue *q, int want)
@@ -487,6 +490,78 @@ static void kt_poll_run(struct kunit *test, struct kt_env *env,
 			    p->bad_status, want);
 }
 
+/*
+ * The same from a hard interrupt on the submitter's own CPU: a timer that
+ * expires while the engine holds a queue lock fires the moment the lock is
+ * dropped, in the middle of the completion, whatever the host's scheduling.
+ */
+#define IRQ_POLL_ROUNDS		3000
+#define IRQ_POLL_PERIOD_NS	15000
+
+struct kt_irq_poll {
+	struct hrtimer timer;
+	struct wdfq_request *cur;	/* written by the submitter, same CPU */
+	int want;
+	int bad_status;
+	unsigned int seen;
+	unsigned int bad;
+};
+
+static enum hrtimer_restart kt_irq_poll_fn(struct hrtimer *t)
+{
+	struct kt_irq_poll *p = container_of(t, struct kt_irq_poll, timer);
+	struct wdfq_request *req = READ_ONCE(p->cur);
+	int status;
+
+	if (req && wdfq_request_is_completed(req)) {
+		status = wdfq_request_status(req);
+		p->seen++;
+		if (status != p->want) {
+			p->bad_status = status;
+			p->bad++;
+		}
+	}
+	hrtimer_forward_now(t, ns_to_ktime(IRQ_POLL_PERIOD_NS));
+	return HRTIMER_RESTART;
+}
+
+static void kt_irq_poll_run(struct kunit *test, struct kt_env *env,
+			    struct wdfq_queue *q, int want)
+{
+	struct kt_irq_poll *p = kunit_kzalloc(test, sizeof(*p), GFP_KERNEL);
+	struct wdfq_request *req;
+	int i;
+
+	KUNIT_ASSERT_NOT_NULL(test, p);
+	p->want = want;
+	hrtimer_setup(&p->timer, kt_irq_poll_fn, CLOCK_MONOTONIC,
+		      HRTIMER_MODE_REL_PINNED_HARD);
+	/* the timer's CPU: sleeping is still allowed */
+	migrate_disable();
+	hrtimer_start(&p->timer, ns_to_ktime(IRQ_POLL_PERIOD_NS),
+		      HRTIMER_MODE_REL_PINNED_HARD);
+	for (i = 0; i < IRQ_POLL_ROUNDS; i++) {
+		req = wdfq_request_alloc(env->dev, WDFQ_REQ_READ, NULL,
+					 GFP_KERNEL);
+		if (!req)
+			break;
+		WRITE_ONCE(p->cur, req);
+		if (q)
+			wdfq_queue_submit(q, req);
+		else
+			wdfq_device_submit(env->dev, req);
+		/* the timer runs on this CPU: it is not inside req now */
+		WRITE_ONCE(p->cur, NULL);
+		wdfq_request_put(req);
+	}
+	hrtimer_cancel(&p->timer);
+	migrate_enable();
+	KUNIT_EXPECT_EQ(test, i, IRQ_POLL_ROUNDS);
+	KUNIT_EXPECT_EQ_MSG(test, p->bad, 0,
+			    "%u of %u interrupts saw completed with status %d, final status %d",
+			    p->bad, p->seen, p->bad_status, want);
+}
+
 static void is_completed_publishes_status(struct kunit *test)
 {
 	struct kt_env *env = kt_env_create(test, 4, NULL);
@@ -496,8 +571,10 @@ static void is_completed_publishes_status(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, wdfq_queue_drain_sync(m), 0);
 	/* refused on arrival */
+	kt_irq_poll_run(test, env, m, -ESHUTDOWN);
 	kt_poll_run(test, env, m, -ESHUTDOWN);
 	/* routed nowhere */
+	kt_irq_poll_run(test, env, NULL, -ENOTTY);
 	kt_poll_run(test, env, NULL, -ENOTTY);
 	wdfq_queue_start(m);
 	kt_end(env);
@@ -626,7 +703,36 @@ static void queue_delete_from_own_callback_refused(struct kunit *test)
 	wdfq_queue_delete(s);
 }
 
-/* A request completed on a queue that is gone since. */
+struct kt_blob {
+	struct rcu_head rcu;
+};
+
+/*
+ * Make kfree_rcu() calls made on this CPU take effect: fill the per-CPU
+ * batches of objects of @size (a full one goes to call_rcu()), then wait
+ * for the grace periods and for the other batches (a cache's destruction
+ * waits for them).
+ */
+static void kt_rs_kfree_rcu_flush(struct kunit *test, size_t size)
+{
+	struct kmem_cache *c;
+	struct kt_blob *b;
+	int i;
+
+	for (i = 0; i < 512; i++) {
+		b = kmalloc(size, GFP_KERNEL);
+		if (!b)
+			break;
+		kfree_rcu(b, rcu);
+	}
+	rcu_barrier();
+	c = kmem_cache_create("wdfq_kt_flush", 64, 0, 0, NULL);
+	if (c)
+		kmem_cache_destroy(c);
+	rcu_barrier();
+}
+
+/* A request completed on a queue that is gone since, memory freed. */
 static struct kt_req *kt_rs_orphan(struct kunit *test, struct kt_env *env)
 {
 	struct wdfq_queue_config mcfg = { .name = "gone",
@@ -634,12 +740,16 @@ static struct kt_req *kt_rs_orphan(struct kunit *test, struct kt_env *env)
 	struct wdfq_request *got = NULL;
 	struct wdfq_queue *m = kt_queue(env, &mcfg);
 	struct kt_req *a = kt_rs_submit(test, env, m);
+	size_t size = ksize(m);
 
 	KUNIT_ASSERT_EQ(test, wdfq_queue_retrieve_next(m, &got), 0);
 	KUNIT_ASSERT_EQ(test, wdfq_request_complete(a->req, 0, 7), 0);
 	kt_queue_deleted(env, m);
+	/* the queue is freed with kfree_rcu() on this CPU */
+	migrate_disable();
 	wdfq_queue_delete(m);
-	rcu_barrier();	/* the queue's memory is freed now */
+	kt_rs_kfree_rcu_flush(test, size);
+	migrate_enable();
 	return a;
 }
 
