@@ -442,7 +442,7 @@ static int kt_poller(void *arg, int idx)
 	return 0;
 }
 
-#define POLL_ROUNDS	300
+#define POLL_ROUNDS	200
 
 static void kt_poll_run(struct kunit *test, struct kt_env *env,
 			struct wdfq_queue *q, int want)
@@ -495,8 +495,8 @@ static void kt_poll_run(struct kunit *test, struct kt_env *env,
  * expires while the engine holds a queue lock fires the moment the lock is
  * dropped, in the middle of the completion, whatever the host's scheduling.
  */
-#define IRQ_POLL_ROUNDS		3000
-#define IRQ_POLL_PERIOD_NS	15000
+#define IRQ_POLL_ROUNDS		10000
+#define IRQ_POLL_PERIOD_NS	8000
 
 struct kt_irq_poll {
 	struct hrtimer timer;

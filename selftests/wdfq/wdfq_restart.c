@@ -11,6 +11,7 @@
 #define INFLIGHT	32
 #define ROUNDS		6
 #define LONG_US		2000000	/* in-flight writes outlast each round */
+#define LATE		8	/* writers started after the STOP_PURGE */
 
 FIXTURE(restart) {
 	int fd;
@@ -83,7 +84,8 @@ static int rs_ctl(int fd, unsigned int op)
 static void rs_round(struct __test_metadata *_metadata, int fd,
 		     unsigned int op, int round)
 {
-	static struct rs_writer w[INFLIGHT];
+	static struct rs_writer w[INFLIGHT], late[LATE];
+	int nlate = op == WDFQ_CTL_STOP_PURGE ? LATE : 0;
 	struct wdfq_queue_stats s;
 	char buf[64] = { 0 };
 	ssize_t ret;
@@ -100,6 +102,12 @@ static void rs_round(struct __test_metadata *_metadata, int fd,
 	ASSERT_EQ(0, wq_set(fd, WDFQ_PARAM_WRITE_LATENCY, 1000, 0, 0, 0));
 	/* no WAIT: the in-flight writes are still being cancelled */
 	ASSERT_EQ(0, rs_ctl(fd, op));
+	/* a stopped queue keeps accepting: these wait for the START */
+	for (i = 0; i < nlate; i++) {
+		late[i] = (struct rs_writer){ .fd = fd };
+		ASSERT_EQ(0, pthread_create(&late[i].th, NULL, rs_writer_fn,
+					    &late[i]));
+	}
 	ASSERT_EQ(0, rs_ctl(fd, WDFQ_CTL_START));
 	ret = write(fd, buf, sizeof(buf));
 	err = ret < 0 ? errno : 0;
@@ -110,6 +118,12 @@ static void rs_round(struct __test_metadata *_metadata, int fd,
 		ASSERT_EQ(0, wq_join(w[i].th, WQ_WAIT_MS));
 		if (w[i].ret < 0)
 			EXPECT_EQ(ECANCELED, w[i].err);
+	}
+	for (i = 0; i < nlate; i++) {
+		ASSERT_EQ(0, wq_join(late[i].th, WQ_WAIT_MS));
+		EXPECT_EQ(sizeof(buf), late[i].ret)
+			TH_LOG("round %d: write after STOP_PURGE: %s", round,
+			       strerror(late[i].err));
 	}
 	ASSERT_EQ(0, wq_stats(fd, WDFQ_QUEUE_WRITE, &s));
 	EXPECT_TRUE(s.state & WDFQ_QS_ACCEPTING);
