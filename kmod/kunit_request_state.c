@@ -727,8 +727,7 @@ static void kt_rs_kfree_rcu_flush(struct kunit *test, size_t size)
 	}
 	rcu_barrier();
 	c = kmem_cache_create("wdfq_kt_flush", 64, 0, 0, NULL);
-	if (c)
-		kmem_cache_destroy(c);
+	kmem_cache_destroy(c);
 	rcu_barrier();
 }
 
