@@ -24,6 +24,7 @@
 #include <linux/platform_device.h>
 #include <linux/pm.h>
 #include <linux/pm_runtime.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 
 #include "drv.h"
@@ -345,6 +346,8 @@ static void __exit drv_exit(void)
 {
 	drv_pdevs_unregister();
 	platform_driver_unregister(&drv_platform_driver);
+	/* the engine frees some requests after a grace period */
+	rcu_barrier();
 }
 module_exit(drv_exit);
 

@@ -299,6 +299,9 @@ struct wdfq_queue_stats {
  * @reserved: 0 (in)
  *
  * A drained or purged queue accepts requests again after WDFQ_CTL_START.
+ * START also ends a purge or stop-and-purge issued without
+ * WDFQ_CTL_F_WAIT that is still cancelling: requests that arrive, or are
+ * started, after it are served, not cancelled.
  */
 struct wdfq_queue_ctl {
 	__u32 queue;
