@@ -22,8 +22,13 @@
  *	requeue, complete, get_state) never call back into the driver.
  *
  * qlock (rw_semaphore): the pointer to the write queue, which SET_PARAMS
- *	(write_limit) replaces. Readers: ioctl handlers, poll. The DPC and the
- *	handlers never need it: they do not touch the write queue pointer.
+ *	(write_limit) replaces, and write_retiring, the old one it drains.
+ *	Readers: ioctl handlers, poll, the removal's purge (which holds it
+ *	while it purges write_retiring, so the rebuild cannot delete that
+ *	queue meanwhile). The DPC and the handlers never need it: they do not touch the
+ *	write queue pointer. remove() sets "dead" under it for writing;
+ *	QUEUE_CTL and the write queue rebuild check "dead" under it, so that
+ *	once the removal purges the queues none is reopened or replaced.
  *
  * rm_sem (rw_semaphore): held for reading by every file operation from its
  *	"dead" check until its request is submitted (never while it waits:
@@ -34,11 +39,21 @@
  * ctl_lock (mutex): serializes SET_PARAMS with itself (ring resize, write
  *	queue rebuild).
  *
+ * evt_lock (spinlock_t, taken with _bh): WAIT_EVENT's snapshot of the
+ *	interrupt sequence and its forward to the events queue are one step
+ *	under it, and the DPC scans the events queue under it. So the queue
+ *	is in snapshot order (the waiters an interrupt releases are at its
+ *	head), and an interrupt recorded after a snapshot schedules a DPC
+ *	whose scan comes after the forward. Inside it: hw.lock (snapshot) and
+ *	engine calls that never call back into the driver (forward, find,
+ *	retrieve, complete).
+ *
  * drv_users_lock (spinlock_t, drv_fops.c, process context only): the
  *	module-wide table of per-user charges. Innermost: nothing is taken
  *	inside it, and capable() is called with it dropped.
  *
- * Order: rm_sem -> ctl_lock -> qlock -> data_lock -> hw.lock.
+ * Order: rm_sem -> ctl_lock -> qlock -> data_lock -> hw.lock;
+ * evt_lock -> hw.lock.
  *
  * Request ownership: the write queue uses WDFQ_SYNC_QUEUE scope so that its
  * presentation handler, io_stop and the cancel routine never overlap; the
@@ -55,6 +70,7 @@
 #include <linux/kref.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
@@ -167,13 +183,34 @@ struct drv_hw {
 /**
  * struct drv_qctl - per-queue state for QUEUE_CTL
  * @d: the device
- * @stop_gen: bumped by the stop (and stop-and-purge) completion callback
- * @flush_gen: bumped by the drain/purge completion callback
+ * @stop_pending: QUEUE_CTL stops (and stop-and-purges) whose completion
+ *	callback has not run yet
+ * @flush_pending: the same for drains and purges
  */
 struct drv_qctl {
 	struct drv_dev *d;
-	atomic_t stop_gen;
-	atomic_t flush_gen;
+	atomic_t stop_pending;
+	atomic_t flush_pending;
+};
+
+/**
+ * struct drv_ctl_op - one QUEUE_CTL stop, stop-and-purge, drain or purge
+ * @ref: held by the engine's completion callback and by a
+ *	WDFQ_CTL_F_WAIT caller
+ * @d: the device
+ * @pending: &drv_qctl.stop_pending or &drv_qctl.flush_pending
+ * @status: 0, or -ENODEV when the instance was removed before it finished
+ * @done: set (release) by its completion callback
+ *
+ * Each operation has its own, so that a wait ends on this operation's
+ * completion only, never on an earlier one's callback that ran late.
+ */
+struct drv_ctl_op {
+	refcount_t ref;
+	struct drv_dev *d;
+	atomic_t *pending;
+	int status;
+	bool done;
 };
 
 /**
@@ -187,12 +224,14 @@ struct drv_qctl {
  * @q: the queues by WDFQ_QUEUE_* id; NULL when absent
  * @read_path: WDFQ_READ_PATH_*
  * @parked: the queue parked reads wait on (pending, or read with notify)
+ * @write_retiring: the old write queue a rebuild drains; NULL otherwise
  * @write_limit: limit of the current write queue
  * @write_latency_us: transfer duration
  * @qctl: QUEUE_CTL state, by queue id
  * @ctl_wq: QUEUE_CTL waiters (WDFQ_CTL_F_WAIT)
  * @poll_wq: poll/epoll waiters; woken by the DPC
  * @data_lock: see "Locking rules"
+ * @evt_lock: see "Locking rules"
  * @ring: bytes delivered by the DPC that no read has taken yet
  * @ring_buf: storage of @ring
  * @hw: the simulated hardware
@@ -214,12 +253,14 @@ struct drv_dev {
 	struct wdfq_queue *q[WDFQ_NR_QUEUES];
 	unsigned int read_path;
 	struct wdfq_queue *parked;
+	struct wdfq_queue *write_retiring;
 	unsigned int write_limit;
 	unsigned int write_latency_us;
 	struct drv_qctl qctl[WDFQ_NR_QUEUES];
 	wait_queue_head_t ctl_wq;
 	wait_queue_head_t poll_wq;
 	spinlock_t data_lock;	/* see "Locking rules" */
+	spinlock_t evt_lock;	/* see "Locking rules" */
 	struct kfifo ring;
 	void *ring_buf;
 	struct drv_hw hw;
@@ -252,8 +293,8 @@ struct drv_file {
  *	interrupt
  * @nonblock: O_NONBLOCK: complete with -EAGAIN instead of parking
  * @evt_seq: WAIT_EVENT: the last interrupt before the request arrived
- * @ctl_slot: QUEUE_CTL: the generation counter the operation will bump
- * @ctl_gen: QUEUE_CTL: its value before the operation
+ * @ctl_op: QUEUE_CTL with WDFQ_CTL_F_WAIT: the operation issued, with a
+ *	reference for the caller
  */
 struct drv_req {
 	struct wdfq_request *req;
@@ -261,8 +302,7 @@ struct drv_req {
 	struct hrtimer timer;
 	bool nonblock;
 	u64 evt_seq;
-	atomic_t *ctl_slot;
-	int ctl_gen;
+	struct drv_ctl_op *ctl_op;
 };
 
 static inline struct drv_req *drv_req(struct wdfq_request *req)
@@ -301,6 +341,7 @@ bool drv_reads_parked(struct drv_dev *d);
 
 /* drv_ioctl.c */
 void drv_ioctl_handle(struct drv_dev *d, struct wdfq_request *req);
+int drv_ctl_wait(struct drv_dev *d, struct drv_ctl_op *op);
 
 /* drv_fops.c */
 extern const struct file_operations drv_fops;

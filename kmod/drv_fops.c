@@ -528,8 +528,7 @@ static long drv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	void __user *argp = (void __user *)arg;
 	struct wdfq_request *req;
 	struct drv_user *u = NULL;
-	atomic_t *slot = NULL;
-	int gen = 0;
+	struct drv_ctl_op *op;
 	size_t len;
 	void *kbuf;
 	long ret;
@@ -561,17 +560,12 @@ static long drv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	drv_submit(df, req, NULL);
 	up_read(&d->rm_sem);
 	ret = drv_wait(df, req);
-	if (!ret && cmd == WDFQ_IOC_QUEUE_CTL &&
-	    (((struct wdfq_queue_ctl *)kbuf)->flags & WDFQ_CTL_F_WAIT)) {
-		slot = drv_req(req)->ctl_slot;
-		gen = drv_req(req)->ctl_gen;
-	}
+	/* Set only by a QUEUE_CTL with WDFQ_CTL_F_WAIT that was issued. */
+	op = drv_req(req)->ctl_op;
 	wdfq_request_put(req);
 	/* Wait outside the control queue: a signal ends it, not the op. */
-	if (slot && wait_event_interruptible(d->ctl_wq,
-					     atomic_read(slot) != gen ||
-					     READ_ONCE(d->dead)))
-		ret = -EINTR;
+	if (op)
+		ret = drv_ctl_wait(d, op);
 	if (!ret && (_IOC_DIR(cmd) & _IOC_READ) &&
 	    copy_to_user(argp, kbuf, _IOC_SIZE(cmd)))
 		ret = -EFAULT;

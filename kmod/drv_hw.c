@@ -110,6 +110,14 @@ static enum hrtimer_restart drv_irq_isr(struct hrtimer *t)
 		drv_irq_record_locked(d, WDFQ_EVT_INPUT, n);
 		wdfq_compat_bh_schedule(&hw->dpc);
 	}
+	/*
+	 * While this callback runs the timer is not queued, so
+	 * drv_irq_raise_locked() on another CPU may have started it again
+	 * before we took the lock: that start stands (forwarding a queued
+	 * timer is not allowed).
+	 */
+	if (hrtimer_is_queued(t))
+		goto out;
 	if (hw->gen_rate_hz) {
 		hrtimer_forward_now(t, ns_to_ktime(NSEC_PER_SEC /
 						   hw->gen_rate_hz));
@@ -317,32 +325,36 @@ static void drv_deliver_locked(struct drv_dev *d, const u8 *buf, size_t n)
 	drv_count_overrun(d, n - in);
 }
 
-/* DPC: complete WAIT_EVENT requests that arrived before @evt. */
+/*
+ * DPC: complete WAIT_EVENT requests that arrived before @evt. Under evt_lock
+ * the events queue is in arrival (snapshot) order, so they are the ones at
+ * its head: stop at the first that arrived after @evt. No cursor is kept,
+ * a waiter cancelled meanwhile only moves the head.
+ */
 static void drv_events_complete(struct drv_dev *d, const struct wdfq_event *evt)
 {
 	struct wdfq_queue *q = d->q[WDFQ_QUEUE_EVENTS];
-	struct wdfq_request *found, *after = NULL;
+	struct wdfq_request *found;
 	int ret;
 
-	while (!wdfq_queue_find_request(q, after, NULL, &found)) {
-		struct drv_req *ctx = drv_req(found);
+	spin_lock_bh(&d->evt_lock);
+	while (!wdfq_queue_find_request(q, NULL, NULL, &found)) {
 		size_t len;
 		void *out;
 
-		if (ctx->evt_seq >= evt->seq) {
+		if (drv_req(found)->evt_seq >= evt->seq) {
 			/* Arrived after this interrupt: wait for the next. */
-			wdfq_request_put(after);
-			after = found;
-			continue;
+			wdfq_request_put(found);
+			break;
 		}
 		ret = wdfq_queue_retrieve_found(q, found);
 		if (ret) {
 			wdfq_request_put(found);
 			/*
-			 * -ENOENT: gone meanwhile (cancelled), it is off the
-			 * FIFO, so the next find moves on. Otherwise the queue
-			 * is stopped: leave the rest for the DPC that runs when
-			 * it starts again (drv_ioc_queue_ctl() kicks it).
+			 * -ENOENT: cancelled meanwhile, off the FIFO: look at
+			 * the new head. Otherwise the queue is stopped: leave
+			 * the rest for the DPC that runs when it starts again
+			 * (drv_ioc_queue_ctl() kicks it).
 			 */
 			if (ret != -ENOENT)
 				break;
@@ -355,7 +367,7 @@ static void drv_events_complete(struct drv_dev *d, const struct wdfq_event *evt)
 		wdfq_request_complete(found, 0, sizeof(*evt));
 		wdfq_request_put(found);
 	}
-	wdfq_request_put(after);
+	spin_unlock_bh(&d->evt_lock);
 }
 
 /* The DPC: softirq context (a thread on PREEMPT_RT). */
@@ -593,6 +605,7 @@ int drv_hw_init(struct drv_dev *d)
 
 	raw_spin_lock_init(&hw->lock);
 	spin_lock_init(&d->data_lock);
+	spin_lock_init(&d->evt_lock);
 	wdfq_compat_hrtimer_setup(&hw->irq_timer, drv_irq_isr, CLOCK_MONOTONIC,
 				  HRTIMER_MODE_REL_HARD);
 	wdfq_compat_bh_init(&hw->dpc, drv_dpc);

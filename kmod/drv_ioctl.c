@@ -15,6 +15,7 @@
 #include <linux/kernel.h>
 #include <linux/platform_device.h>
 #include <linux/pm_runtime.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 
 #include "drv.h"
@@ -131,30 +132,66 @@ static int drv_ioc_get_stats(struct drv_dev *d, struct wdfq_queue_stats *s)
 	return 0;
 }
 
-/* State callbacks of stop/drain/purge: process context, from the engine. */
-static void drv_ctl_stop_done(struct wdfq_queue *q, void *context)
+static void drv_ctl_op_put(struct drv_ctl_op *op)
 {
-	struct drv_qctl *qc = context;
-
-	atomic_inc(&qc->stop_gen);
-	wake_up_all(&qc->d->ctl_wq);
+	if (refcount_dec_and_test(&op->ref))
+		kfree(op);
 }
 
-static void drv_ctl_flush_done(struct wdfq_queue *q, void *context)
+/*
+ * Completion callback of a QUEUE_CTL stop/drain/purge: process context,
+ * from the engine. One finished by the removal's purge reports -ENODEV.
+ */
+static void drv_ctl_done(struct wdfq_queue *q, void *context)
 {
-	struct drv_qctl *qc = context;
+	struct drv_ctl_op *op = context;
+	struct drv_dev *d = op->d;
 
-	atomic_inc(&qc->flush_gen);
-	wake_up_all(&qc->d->ctl_wq);
+	op->status = READ_ONCE(d->dead) ? -ENODEV : 0;
+	/* Pairs with drv_ctl_wait(): @status is written before @done. */
+	smp_store_release(&op->done, true);
+	atomic_dec(op->pending);
+	wake_up_all(&d->ctl_wq);
+	drv_ctl_op_put(op);
+}
+
+static bool drv_ctl_op_done(struct drv_ctl_op *op)
+{
+	/* Pairs with drv_ctl_done(): @status is read after @done. */
+	return smp_load_acquire(&op->done);
+}
+
+/**
+ * drv_ctl_wait() - wait for a QUEUE_CTL operation (WDFQ_CTL_F_WAIT)
+ * @d: the device
+ * @op: the operation; the caller's reference is dropped
+ *
+ * Context: process, outside the control queue (the caller of ioctl(2)).
+ * Return: 0 once it finished; -ENODEV if the instance was removed first;
+ * -EINTR on a signal (the operation goes on).
+ */
+int drv_ctl_wait(struct drv_dev *d, struct drv_ctl_op *op)
+{
+	int ret;
+
+	if (wait_event_interruptible(d->ctl_wq, drv_ctl_op_done(op) ||
+				     READ_ONCE(d->dead)))
+		ret = -EINTR;
+	else if (drv_ctl_op_done(op))
+		ret = op->status;
+	else
+		ret = -ENODEV;
+	drv_ctl_op_put(op);
+	return ret;
 }
 
 static int drv_ioc_queue_ctl(struct drv_dev *d, struct wdfq_request *req,
 			     const struct wdfq_queue_ctl *c)
 {
-	struct drv_req *ctx = drv_req(req);
+	bool wait = c->flags & WDFQ_CTL_F_WAIT;
+	struct drv_ctl_op *op = NULL;
 	struct drv_qctl *qc;
 	struct wdfq_queue *q;
-	atomic_t *slot;
 	int ret;
 
 	if (c->reserved || (c->flags & ~WDFQ_CTL_F_WAIT) ||
@@ -164,46 +201,64 @@ static int drv_ioc_queue_ctl(struct drv_dev *d, struct wdfq_request *req,
 	qc = &d->qctl[c->queue];
 	switch (c->op) {
 	case WDFQ_CTL_START:
+		break;
 	case WDFQ_CTL_STOP:
 	case WDFQ_CTL_STOP_PURGE:
-		slot = &qc->stop_gen;
-		break;
 	case WDFQ_CTL_DRAIN:
 	case WDFQ_CTL_PURGE:
-		slot = &qc->flush_gen;
+		op = kzalloc(sizeof(*op), GFP_KERNEL);
+		if (!op)
+			return -ENOMEM;
+		refcount_set(&op->ref, wait ? 2 : 1);
+		op->d = d;
+		op->pending = c->op == WDFQ_CTL_STOP ||
+			      c->op == WDFQ_CTL_STOP_PURGE ?
+			      &qc->stop_pending : &qc->flush_pending;
+		atomic_inc(op->pending);
 		break;
 	default:
 		return -EINVAL;
 	}
 
+	/*
+	 * qlock: the write queue is not replaced meanwhile, and the removal
+	 * sets "dead" under it for writing: once it purges the queues, no
+	 * operation (a START above all) can reopen one.
+	 */
 	down_read(&d->qlock);
 	q = d->q[c->queue];
-	ctx->ctl_slot = slot;
-	ctx->ctl_gen = atomic_read(slot);
+	if (READ_ONCE(d->dead)) {
+		ret = -ENODEV;
+		goto out;
+	}
 	switch (c->op) {
 	case WDFQ_CTL_START:
 		wdfq_queue_start(q);
-		ctx->ctl_slot = NULL;
 		ret = 0;
 		break;
 	case WDFQ_CTL_STOP:
-		ret = wdfq_queue_stop(q, drv_ctl_stop_done, qc);
+		ret = wdfq_queue_stop(q, drv_ctl_done, op);
 		break;
 	case WDFQ_CTL_STOP_PURGE:
-		ret = wdfq_queue_stop_and_purge(q, drv_ctl_stop_done, qc);
+		ret = wdfq_queue_stop_and_purge(q, drv_ctl_done, op);
 		break;
 	case WDFQ_CTL_DRAIN:
-		ret = wdfq_queue_drain(q, drv_ctl_flush_done, qc);
+		ret = wdfq_queue_drain(q, drv_ctl_done, op);
 		break;
 	default:
-		ret = wdfq_queue_purge(q, drv_ctl_flush_done, qc);
+		ret = wdfq_queue_purge(q, drv_ctl_done, op);
 		break;
 	}
+out:
 	up_read(&d->qlock);
-	if (ret)
-		ctx->ctl_slot = NULL;
+	if (op && ret) {
+		atomic_dec(op->pending);
+		kfree(op);
+	} else if (op && wait) {
+		drv_req(req)->ctl_op = op;
+	}
 	/* Bytes may wait in the ring for reads that were held. */
-	if (c->op == WDFQ_CTL_START)
+	if (!ret && c->op == WDFQ_CTL_START)
 		drv_dpc_kick(d);
 	dev_dbg(&d->pdev->dev, "queue %u op %u: %d\n", c->queue, c->op, ret);
 	return ret;
@@ -284,12 +339,21 @@ static int drv_ioc_wait_event(struct drv_dev *d, struct wdfq_request *req,
 			      const struct wdfq_event *evt)
 {
 	struct drv_req *ctx = drv_req(req);
+	int ret;
 
 	if (evt->flags || evt->reserved)
 		return -EINVAL;
+	/*
+	 * Snapshot and forward in one step under evt_lock: an interrupt that
+	 * lands in between would otherwise have its DPC scan the queue before
+	 * the request is there, and the request wait for the next interrupt.
+	 * The DPC completes it; the driver gives up ownership here.
+	 */
+	spin_lock_bh(&d->evt_lock);
 	ctx->evt_seq = drv_hw_irq_seq(d);
-	/* The DPC completes it; the driver gives up ownership here. */
-	return wdfq_request_forward(req, d->q[WDFQ_QUEUE_EVENTS]);
+	ret = wdfq_request_forward(req, d->q[WDFQ_QUEUE_EVENTS]);
+	spin_unlock_bh(&d->evt_lock);
+	return ret;
 }
 
 static int drv_ioc_reset_stats(struct drv_dev *d,

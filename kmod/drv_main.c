@@ -24,6 +24,7 @@
 #include <linux/platform_device.h>
 #include <linux/pm.h>
 #include <linux/pm_runtime.h>
+#include <linux/rcupdate.h>
 #include <linux/slab.h>
 
 #include "drv.h"
@@ -212,6 +213,8 @@ static int drv_probe(struct platform_device *pdev)
 
 	d->misc.minor = MISC_DYNAMIC_MINOR;
 	d->misc.name = d->name;
+	/* Any user may use it; the privileged ioctls check CAP_SYS_ADMIN. */
+	d->misc.mode = 0666;
 	d->misc.fops = &drv_fops;
 	d->misc.parent = dev;
 	ret = misc_register(&d->misc);
@@ -244,8 +247,15 @@ static void drv_remove(struct platform_device *pdev)
 	struct device *dev = &pdev->dev;
 	struct drv_dev *d = platform_get_drvdata(pdev);
 
-	/* The driver core holds the device active around remove(). */
+	/*
+	 * The driver core holds the device active around remove(). "dead"
+	 * is set under qlock: a QUEUE_CTL or write queue rebuild that has
+	 * not checked it yet will see it, and one that has is finished, so
+	 * nothing reopens or replaces a queue after the purge below.
+	 */
+	down_write(&d->qlock);
 	WRITE_ONCE(d->dead, true);
+	up_write(&d->qlock);
 	wake_up_all(&d->ctl_wq);
 	wake_up_all(&d->poll_wq);
 	misc_deregister(&d->misc);
@@ -336,6 +346,8 @@ static void __exit drv_exit(void)
 {
 	drv_pdevs_unregister();
 	platform_driver_unregister(&drv_platform_driver);
+	/* the engine frees some requests after a grace period */
+	rcu_barrier();
 }
 module_exit(drv_exit);
 

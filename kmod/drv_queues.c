@@ -16,6 +16,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/kernel.h>
 #include <linux/platform_device.h>
@@ -271,19 +272,30 @@ int drv_write_queue_rebuild(struct drv_dev *d, unsigned int limit)
 	nq = drv_write_queue_new(d, limit);
 	if (IS_ERR(nq))
 		return PTR_ERR(nq);
-	ret = wdfq_device_route(d->wdev, WDFQ_REQ_WRITE, nq);
+	/* Not once the removal began: it purges the queue it finds. */
+	down_write(&d->qlock);
+	ret = READ_ONCE(d->dead) ? -ENODEV :
+	      wdfq_device_route(d->wdev, WDFQ_REQ_WRITE, nq);
 	if (ret) {
+		up_write(&d->qlock);
 		wdfq_queue_delete(nq);
 		return ret;
 	}
-	down_write(&d->qlock);
 	old = d->q[WDFQ_QUEUE_WRITE];
 	d->q[WDFQ_QUEUE_WRITE] = nq;
+	d->write_retiring = old;
 	WRITE_ONCE(d->write_limit, limit);
 	up_write(&d->qlock);
-	/* A stopped old queue would never drain: let it run out. */
+	/*
+	 * A stopped old queue would never drain: let it run out. A removal
+	 * meanwhile purges it (the drain then ends early, or fails with
+	 * -EBUSY); it is deleted once the removal no longer looks at it.
+	 */
 	wdfq_queue_start(old);
 	wdfq_queue_drain_sync(old);
+	down_write(&d->qlock);
+	d->write_retiring = NULL;
+	up_write(&d->qlock);
 	wdfq_queue_delete(old);
 	return 0;
 }
@@ -308,13 +320,36 @@ bool drv_write_would_park(struct drv_dev *d)
 		st.driver_owned >= READ_ONCE(d->write_limit));
 }
 
+/* Purge one queue for the removal; returns when it holds no request. */
+static void drv_queue_purge(struct drv_dev *d, struct wdfq_queue *q,
+			    struct drv_qctl *qc)
+{
+	/* A stopped queue would keep its driver-owned requests. */
+	wdfq_queue_start(q);
+	/*
+	 * An administrator's drain or purge, or a rebuild's drain of the old
+	 * write queue, holds the engine's purge slot (-EBUSY): cancel
+	 * everything under it, let it finish, then purge for real.
+	 */
+	while (wdfq_queue_purge_sync(q) == -EBUSY) {
+		wdfq_queue_purge(q, NULL, NULL);
+		if (atomic_read(&qc->flush_pending))
+			wait_event_timeout(d->ctl_wq,
+					   !atomic_read(&qc->flush_pending),
+					   HZ / 10);
+		else
+			usleep_range(1000, 2000);
+	}
+}
+
 /**
  * drv_queues_purge() - cancel everything before removal
  * @d: the device, marked dead
  *
  * Every queue stops accepting; queued requests complete with -ECANCELED
  * and running transfers are cancelled. Returns when no request is left.
- * Context: process.
+ * "dead" was set under qlock: d->q[] no longer changes and no QUEUE_CTL
+ * reopens a queue. Context: process.
  */
 void drv_queues_purge(struct drv_dev *d)
 {
@@ -325,12 +360,23 @@ void drv_queues_purge(struct drv_dev *d)
 	int i;
 
 	for (i = 0; i < ARRAY_SIZE(order); i++) {
-		struct wdfq_queue *q = d->q[order[i]];
+		struct wdfq_queue *q;
 
-		if (!q)
+		down_read(&d->qlock);
+		q = d->q[order[i]];
+		up_read(&d->qlock);
+		if (q)
+			drv_queue_purge(d, q, &d->qctl[order[i]]);
+		if (order[i] != WDFQ_QUEUE_WRITE)
 			continue;
-		/* A stopped queue would keep its driver-owned requests. */
-		wdfq_queue_start(q);
-		wdfq_queue_purge_sync(q);
+		/*
+		 * The write queue a rebuild is draining: qlock keeps the
+		 * rebuild from deleting it until it is purged.
+		 */
+		down_read(&d->qlock);
+		if (d->write_retiring)
+			drv_queue_purge(d, d->write_retiring,
+					&d->qctl[WDFQ_QUEUE_WRITE]);
+		up_read(&d->qlock);
 	}
 }

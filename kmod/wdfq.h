@@ -262,6 +262,8 @@ struct wdfq_device *wdfq_device_create(const struct wdfq_device_config *cfg);
  * @dev: the device
  *
  * Deletes every queue as wdfq_queue_delete() does, then frees the device.
+ * Called from a callback of @dev it would wait for itself: it is refused,
+ * reported as a driver bug, and returns at once with nothing deleted.
  * Context: process context, outside every callback of @dev; sleeps.
  */
 void wdfq_device_delete(struct wdfq_device *dev);
@@ -396,7 +398,11 @@ struct wdfq_queue *wdfq_queue_create(struct wdfq_device *dev,
  * Stops accepting, cancels queued requests and the cancelable driver-owned
  * ones, waits until every request has completed and every callback and work
  * item of the queue has finished, releases its power reference, then frees
- * it. Context: process context, outside the queue's callbacks; sleeps.
+ * it. Called from one of the queue's own callbacks (or, for a DEVICE-scope
+ * queue, from any DEVICE-scope callback) it would wait for itself: it is
+ * refused, reported as a driver bug, and the queue stays as it was, to be
+ * deleted later from outside, or with its device.
+ * Context: process context, outside the queue's callbacks; sleeps.
  */
 void wdfq_queue_delete(struct wdfq_queue *q);
 
@@ -430,7 +436,10 @@ void wdfq_queue_submit(struct wdfq_queue *q, struct wdfq_request *req);
  * wdfq_queue_start() - accept and dispatch
  * @q: the queue
  *
- * Re-arms ready notification if requests are queued. Does nothing on a queue
+ * Re-arms ready notification if requests are queued. As in KMDF, a purge
+ * or stop-and-purge that has not finished yet no longer cancels: requests
+ * marked cancelable, requeued or arriving afterwards are served. Its
+ * callback still fires once its condition holds. Does nothing on a queue
  * being deleted. Context: any.
  */
 void wdfq_queue_start(struct wdfq_queue *q);
@@ -715,6 +724,8 @@ void wdfq_request_cancel(struct wdfq_request *req);
  * wdfq_request_is_completed() - has the request completed
  * @req: the request
  *
+ * Needs no lock: it reads the state with acquire semantics, and the state
+ * is published after the status and information.
  * Return: true once completed; its status and information are then final.
  */
 bool wdfq_request_is_completed(struct wdfq_request *req);
@@ -729,7 +740,10 @@ void wdfq_request_get(struct wdfq_request *req);
  * wdfq_request_put() - drop a reference; the last one frees the request
  * @req: the request, or NULL
  *
- * Context: any.
+ * The memory is freed at once only from a preemptible context; from any
+ * other (interrupts, bottom halves, preemption off, a raw spinlock held)
+ * after an RCU grace period, since the slab allocator may sleep on
+ * PREEMPT_RT. Context: any.
  */
 void wdfq_request_put(struct wdfq_request *req);
 
@@ -836,8 +850,10 @@ int wdfq_request_complete(struct wdfq_request *req, int status,
  * queued on @dest goes to @dest's io_canceled_on_queue if it has one.
  * Context: any.
  * Return: 0; -ESHUTDOWN if @dest does not accept (the driver still owns
- * @req); -EINVAL if @req is not driver-owned, is cancelable, or @dest is its
- * own queue or on another device.
+ * @req, and a power-down in progress still sends it io_stop); -ECANCELED if
+ * its cancel routine was claimed (it runs or ran, and completes @req; a
+ * driver bug, reported); -EINVAL if @req is not driver-owned, is
+ * cancelable, or @dest is its own queue or on another device.
  */
 int wdfq_request_forward(struct wdfq_request *req, struct wdfq_queue *dest);
 
@@ -850,8 +866,9 @@ int wdfq_request_forward(struct wdfq_request *req, struct wdfq_queue *dest);
  * request is a 0 -> 1 transition that fires ready notification again, as in
  * KMDF: a ready callback should not requeue what it cannot serve yet, but
  * look with wdfq_queue_find_request() and leave it queued. Context: any.
- * Return: 0; -EINVAL if the queue is not MANUAL or @req is not
- * driver-owned or is cancelable.
+ * Return: 0; -ECANCELED if the cancel routine of @req was claimed (as for
+ * wdfq_request_forward()); -EINVAL if the queue is not MANUAL or @req is
+ * not driver-owned or is cancelable.
  */
 int wdfq_request_requeue(struct wdfq_request *req);
 
@@ -894,7 +911,10 @@ bool wdfq_request_is_canceled(struct wdfq_request *req);
  *	after power-up; otherwise the driver keeps it and gets io_resume
  *	after power-up
  *
- * Context: any.
+ * A requeue of a request still cancelable, or whose cancel routine was
+ * claimed, is a driver bug: it is reported and the request is kept, as
+ * with @requeue false. Acknowledging a request that got no io_stop, or is
+ * completed, is reported and ignored. Context: any.
  */
 void wdfq_request_stop_acknowledge(struct wdfq_request *req, bool requeue);
 

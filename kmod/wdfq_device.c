@@ -43,6 +43,11 @@ void wdfq_device_delete(struct wdfq_device *dev)
 	struct wdfq_queue *q;
 
 	might_sleep();
+	/* it would wait for the caller's own callback to return */
+	if (wdfq_in_callback(dev, NULL)) {
+		wdfq_device_bug(dev, "device deleted from one of its callbacks");
+		return;
+	}
 	for (;;) {
 		mutex_lock(&dev->lock);
 		q = list_first_entry_or_null(&dev->queues, struct wdfq_queue,
@@ -174,6 +179,82 @@ bool wdfq_in_callback(struct wdfq_device *dev, struct wdfq_queue *q)
 bool wdfq_in_device_scope_callback(struct wdfq_device *dev)
 {
 	return wdfq_find_frame(dev, NULL, true);
+}
+
+/* The innermost callback of @dev the current task is in, or NULL. */
+static struct wdfq_queue *wdfq_callback_queue(struct wdfq_device *dev)
+{
+	struct wdfq_queue *q = NULL;
+	unsigned long irqflags;
+	struct wdfq_frame *f;
+
+	if (!in_task())
+		return NULL;
+	raw_spin_lock_irqsave(&dev->frames_lock, irqflags);
+	list_for_each_entry(f, &dev->frames, node) {
+		if (f->task == current) {
+			q = f->q;
+			break;
+		}
+	}
+	raw_spin_unlock_irqrestore(&dev->frames_lock, irqflags);
+	return q;
+}
+
+/**
+ * wdfq_device_bug() - report a misuse of the API that concerns no queue
+ * @dev: the device
+ * @what: what went wrong
+ *
+ * Counted against the queue whose callback the current task is in, if any
+ * (that queue cannot go away meanwhile).
+ */
+void wdfq_device_bug(struct wdfq_device *dev, const char *what)
+{
+	struct wdfq_queue *q = wdfq_callback_queue(dev);
+	unsigned long irqflags;
+
+	if (q) {
+		raw_spin_lock_irqsave(&q->lock, irqflags);
+		wdfq_driver_bug(q, what);
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+	} else if (dev->cfg.quiet_driver_bugs) {
+		pr_notice("wdfq %s: driver misuse: %s\n", dev->name, what);
+	} else {
+		WARN_ONCE(1, "wdfq %s: driver misuse: %s\n", dev->name, what);
+	}
+}
+
+/**
+ * wdfq_request_bug() - report a misuse concerning a completed request
+ * @req: the request; its device must exist, its queue may be gone
+ * @what: what went wrong
+ *
+ * Counted against the request's last queue if that queue still exists:
+ * queues leave the device's list before they are freed, a grace period
+ * later. Any context.
+ */
+void wdfq_request_bug(struct wdfq_request *req, const char *what)
+{
+	struct wdfq_queue *q, *last = READ_ONCE(req->queue);
+	struct wdfq_device *dev = req->dev;
+	unsigned long irqflags;
+
+	rcu_read_lock();
+	list_for_each_entry_rcu(q, &dev->queues, dev_node) {
+		if (q != last)
+			continue;
+		raw_spin_lock_irqsave(&q->lock, irqflags);
+		wdfq_driver_bug(q, what);
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		rcu_read_unlock();
+		return;
+	}
+	rcu_read_unlock();
+	if (dev->cfg.quiet_driver_bugs)
+		pr_notice("wdfq %s: driver misuse: %s\n", dev->name, what);
+	else
+		WARN_ONCE(1, "wdfq %s: driver misuse: %s\n", dev->name, what);
 }
 
 /**

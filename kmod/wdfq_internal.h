@@ -36,9 +36,11 @@
  *   pm_held. Taken only by the dispatch loop and teardown, outside q->lock.
  *
  * dev->lock (mutex): the queue list and routing changes; process context.
- *   Routing is read under RCU by submitters. Never held while waiting for a
- *   callback, so callbacks may route, create and delete queues and clean up
- *   files at any time, power-down included.
+ *   Routing is read under RCU by submitters, and the queue list by the
+ *   reports of driver bugs on completed requests (queues are unlinked
+ *   before, and freed a grace period after, their deletion). Never held
+ *   while waiting for a callback, so callbacks may route, create and
+ *   delete queues and clean up files at any time, power-down included.
  *
  * dev->power_lock (mutex): serializes wdfq_device_power_down() (across its
  *   wait for io_stop answers) and wdfq_device_power_up(). Taken before
@@ -68,6 +70,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pm_runtime.h>
+#include <linux/rculist.h>
 #include <linux/rcupdate.h>
 #include <linux/refcount.h>
 #include <linux/sched.h>
@@ -75,6 +78,7 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
+#include "compat.h"
 #include "wdfq.h"
 
 /* Request life cycle; see the contract: queued, driver-owned, completed. */
@@ -97,6 +101,9 @@ enum wdfq_rstate {
 #define WDFQ_RF_STOP_ACKED	BIT(6)	/* acknowledged, kept by the driver */
 #define WDFQ_RF_RESUME_TODO	BIT(7)	/* io_resume still to call */
 #define WDFQ_RF_STOP_WAIT	BIT(8)	/* power-down waits for it (unacked) */
+
+/* The driver may no longer forward or requeue: the cancel routine has it */
+#define WDFQ_RF_CANCEL_CLAIMED	(WDFQ_RF_CANCEL_RUN | WDFQ_RF_CANCEL_DONE)
 
 /* req->atomic_flags */
 #define WDFQ_RA_CANCELED	0	/* caller gave up, or purge */
@@ -224,6 +231,30 @@ void wdfq_device_submit_routed(struct wdfq_device *dev,
 /* wdfq_request.c */
 void wdfq_request_finish(struct wdfq_request *req);
 void wdfq_complete_now(struct wdfq_request *req, int status, size_t info);
+struct wdfq_queue *__wdfq_lock_request(struct wdfq_request *req,
+				       unsigned long *irqflags);
+
+/* Evaluates to the locked queue of @req, or NULL; see __wdfq_lock_request. */
+#define wdfq_lock_request(req, qp, irqflags)				\
+({									\
+	struct wdfq_queue **__qp = (qp);				\
+									\
+	wdfq_compat_cond_lock(&(*__qp)->lock,				\
+			      (*__qp = __wdfq_lock_request(req, irqflags))); \
+})
+
+/*
+ * Status and information, then the state: a reader that sees COMPLETED
+ * with an acquire (wdfq_request_is_completed()) sees them final.
+ */
+static inline void wdfq_request_publish(struct wdfq_request *req, int status,
+					size_t info)
+{
+	req->status = status;
+	req->information = info;
+	/* pairs with smp_load_acquire() in wdfq_request_is_completed() */
+	smp_store_release(&req->state, WDFQ_RS_COMPLETED);
+}
 
 /* wdfq_device.c */
 bool wdfq_in_callback(struct wdfq_device *dev, struct wdfq_queue *q);
@@ -232,11 +263,18 @@ void wdfq_frame_push(struct wdfq_device *dev, struct wdfq_frame *f,
 		     struct wdfq_queue *q);
 void wdfq_frame_pop(struct wdfq_device *dev, struct wdfq_frame *f);
 void wdfq_driver_bug(struct wdfq_queue *q, const char *what);
+void wdfq_device_bug(struct wdfq_device *dev, const char *what);
+void wdfq_request_bug(struct wdfq_request *req, const char *what);
 
 /* wdfq_power.c */
 void wdfq_pm_sync(struct wdfq_queue *q);
 void wdfq_power_forget_locked(struct wdfq_queue *q, struct wdfq_request *req);
 bool wdfq_power_stop_deliver(struct wdfq_queue *q, struct wdfq_request *req,
 			     unsigned int *flags);
+unsigned int wdfq_power_transit_locked(struct wdfq_queue *q,
+				       struct wdfq_request *req);
+void wdfq_power_transit_done_locked(struct wdfq_queue *q, unsigned int power);
+void wdfq_power_rejoin_locked(struct wdfq_queue *q, struct wdfq_request *req,
+			      unsigned int power);
 
 #endif /* _WDFQ_INTERNAL_H */

@@ -70,7 +70,8 @@ void wdfq_power_forget_locked(struct wdfq_queue *q, struct wdfq_request *req)
  * current one, as KMDF computes it when it delivers EvtIoStop. As in KMDF,
  * a request whose cancel routine is claimed gets no io_stop (the routine
  * completes it and power-down waits for that), nor does one that was
- * completed or moved on meanwhile.
+ * completed or moved on meanwhile. Process context (may sleep while a
+ * forward of @req is in flight).
  *
  * Return: true if io_stop is to be called.
  */
@@ -80,7 +81,18 @@ bool wdfq_power_stop_deliver(struct wdfq_queue *q, struct wdfq_request *req,
 	unsigned long irqflags;
 	bool owned, deliver;
 
-	raw_spin_lock_irqsave(&q->lock, irqflags);
+	for (;;) {
+		raw_spin_lock_irqsave(&q->lock, irqflags);
+		if (req->queue != q || req->state != WDFQ_RS_TRANSIT)
+			break;
+		/*
+		 * A forward is in flight: it ends without sleeping, either on
+		 * the other queue or back here with its power flags (then
+		 * io_stop is still owed).
+		 */
+		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		schedule_timeout_uninterruptible(1);
+	}
 	owned = req->queue == q && req->state == WDFQ_RS_OWNED &&
 		(req->flags & WDFQ_RF_STOP_SENT);
 	deliver = owned && !(req->flags & WDFQ_RF_CANCEL_DONE);
@@ -90,6 +102,88 @@ bool wdfq_power_stop_deliver(struct wdfq_queue *q, struct wdfq_request *req,
 		req->flags &= ~WDFQ_RF_STOP_SENT;	/* no answer expected */
 	raw_spin_unlock_irqrestore(&q->lock, irqflags);
 	return deliver;
+}
+
+#define WDFQ_RF_POWER	(WDFQ_RF_STOP_WAIT | WDFQ_RF_STOP_TODO | \
+			 WDFQ_RF_STOP_SENT | WDFQ_RF_STOP_ACKED | \
+			 WDFQ_RF_RESUME_TODO)
+
+/**
+ * wdfq_power_transit_locked() - a forward takes a request off the owned list
+ * @q: its queue, locked
+ * @req: the request
+ *
+ * Takes the power flags off @req, so that no other queue ever sees them,
+ * and the to-do counts that need it on the owned list. A power-down keeps
+ * waiting for it (q->unacked) until the forward has succeeded.
+ *
+ * Return: the flags, for wdfq_power_transit_done_locked() on success or
+ * wdfq_power_rejoin_locked() on failure.
+ */
+unsigned int wdfq_power_transit_locked(struct wdfq_queue *q,
+				       struct wdfq_request *req)
+{
+	unsigned int power = req->flags & WDFQ_RF_POWER;
+
+	lockdep_assert_held(&q->lock);
+	if (power & WDFQ_RF_STOP_TODO)
+		q->stop_todo--;
+	if (power & WDFQ_RF_RESUME_TODO)
+		q->resume_todo--;
+	req->flags &= ~WDFQ_RF_POWER;
+	return power;
+}
+
+/**
+ * wdfq_power_transit_done_locked() - the forward succeeded
+ * @q: the request's former queue, locked
+ * @power: what wdfq_power_transit_locked() returned
+ */
+void wdfq_power_transit_done_locked(struct wdfq_queue *q, unsigned int power)
+{
+	lockdep_assert_held(&q->lock);
+	if (power & WDFQ_RF_STOP_WAIT)
+		q->unacked--;
+}
+
+/**
+ * wdfq_power_rejoin_locked() - the forward failed: the driver keeps @req
+ * @q: its queue, locked; @req is back on its owned list
+ * @req: the request
+ * @power: what wdfq_power_transit_locked() returned
+ *
+ * Restores the power flags, then catches up with a power-down or power-up
+ * that walked the owned list while @req was not on it.
+ */
+void wdfq_power_rejoin_locked(struct wdfq_queue *q, struct wdfq_request *req,
+			      unsigned int power)
+{
+	lockdep_assert_held(&q->lock);
+	req->flags |= power;
+	if (power & WDFQ_RF_STOP_TODO)
+		q->stop_todo++;
+	if (power & WDFQ_RF_RESUME_TODO)
+		q->resume_todo++;
+	if (power & WDFQ_RF_STOP_WAIT)
+		return;		/* a power-down waits for it: nothing missed */
+	if (q->powered && (power & (WDFQ_RF_STOP_SENT | WDFQ_RF_STOP_ACKED))) {
+		/* missed a power-up */
+		if ((power & WDFQ_RF_STOP_ACKED) && q->cfg.io_resume) {
+			req->flags |= WDFQ_RF_RESUME_TODO;
+			q->resume_todo++;
+		}
+		req->flags &= ~(WDFQ_RF_STOP_SENT | WDFQ_RF_STOP_ACKED);
+	} else if (!q->powered && q->cfg.power_managed &&
+		   !(power & WDFQ_RF_STOP_ACKED)) {
+		/* missed a power-down: late, but io_stop still comes */
+		req->flags |= WDFQ_RF_STOP_WAIT;
+		q->unacked++;
+		q->power_waiter = true;
+		if (q->cfg.io_stop) {
+			req->flags |= WDFQ_RF_STOP_TODO;
+			q->stop_todo++;
+		}
+	}
 }
 
 static bool wdfq_power_settled(struct wdfq_device *dev)
@@ -228,13 +322,15 @@ EXPORT_SYMBOL_GPL(wdfq_device_power_up);
 
 void wdfq_request_stop_acknowledge(struct wdfq_request *req, bool requeue)
 {
-	struct wdfq_queue *q = READ_ONCE(req->queue);
 	unsigned long irqflags;
+	struct wdfq_queue *q;
 
-	if (!q)
+	if (!wdfq_lock_request(req, &q, &irqflags)) {
+		/* not submitted, or completed: its queue may be gone */
+		wdfq_request_bug(req, "stop_acknowledge without io_stop");
 		return;
-	raw_spin_lock_irqsave(&q->lock, irqflags);
-	if (req->queue != q || req->state != WDFQ_RS_OWNED ||
+	}
+	if (req->state != WDFQ_RS_OWNED ||
 	    !(req->flags & WDFQ_RF_STOP_SENT) ||
 	    (req->flags & WDFQ_RF_STOP_ACKED)) {
 		wdfq_driver_bug(q, "stop_acknowledge without io_stop");
@@ -243,6 +339,11 @@ void wdfq_request_stop_acknowledge(struct wdfq_request *req, bool requeue)
 	}
 	if (requeue && (req->flags & WDFQ_RF_CANCELABLE)) {
 		wdfq_driver_bug(q, "requeue of a request still cancelable");
+		requeue = false;
+	}
+	if (requeue && (req->flags & WDFQ_RF_CANCEL_CLAIMED)) {
+		/* the cancel routine runs or ran: the driver keeps it */
+		wdfq_driver_bug(q, "requeue after the cancel routine was claimed");
 		requeue = false;
 	}
 	if (requeue) {

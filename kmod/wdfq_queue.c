@@ -175,10 +175,7 @@ static void wdfq_zero_length_locked(struct wdfq_queue *q,
 	list_del_init(&req->node);
 	q->queued--;
 	q->stats.completed++;
-	req->status = 0;
-	req->information = 0;
-	/* status before state, as wdfq_request_complete() publishes them */
-	smp_store_release(&req->state, WDFQ_RS_COMPLETED);
+	wdfq_request_publish(req, 0, 0);
 }
 
 /* Perform the state change of @type under the lock and fill in @act. */
@@ -202,9 +199,7 @@ static void wdfq_claim_locked(struct wdfq_queue *q, enum wdfq_act_type type,
 			act->callback = true;
 		} else {
 			list_del_init(&req->node);
-			req->status = -ECANCELED;
-			WRITE_ONCE(req->state, WDFQ_RS_COMPLETED);
-			req->information = 0;
+			wdfq_request_publish(req, -ECANCELED, 0);
 			q->stats.cancelled++;
 		}
 		break;
@@ -609,7 +604,6 @@ static bool wdfq_queue_arrive(struct wdfq_queue *q, struct wdfq_request *req,
 	if (early <= 0) {
 		q->stats.completed++;
 		WRITE_ONCE(req->queue, q);
-		WRITE_ONCE(req->state, WDFQ_RS_COMPLETED);
 		raw_spin_unlock_irqrestore(&q->lock, irqflags);
 		wdfq_complete_now(req, early, 0);
 		return false;
@@ -671,7 +665,6 @@ void wdfq_device_submit_routed(struct wdfq_device *dev,
 
 	if (!q) {
 		refcount_inc(&req->ref);
-		WRITE_ONCE(req->state, WDFQ_RS_COMPLETED);
 		wdfq_complete_now(req, -ENOTTY, 0);
 		return;
 	}
@@ -728,6 +721,10 @@ void wdfq_queue_start(struct wdfq_queue *q)
 	}
 	q->accepting = true;
 	q->dispatch_on = true;
+	/* as KMDF: an unfinished (stop-and-)purge no longer cancels */
+	q->stop_cancels = false;
+	q->purge_cancels = false;
+	wdfq_update_cancel_owned(q);
 	if (q->queued) {
 		q->transition = true;
 		q->force_transition = false;
@@ -1127,7 +1124,7 @@ struct wdfq_queue *wdfq_queue_create(struct wdfq_device *dev,
 		return ERR_PTR(-EINVAL);
 	}
 	q->powered = dev->powered || !cfg->power_managed;
-	list_add_tail(&q->dev_node, &dev->queues);
+	list_add_tail_rcu(&q->dev_node, &dev->queues);
 	if (cfg->default_queue)
 		rcu_assign_pointer(dev->default_q, q);
 	mutex_unlock(&dev->lock);
@@ -1147,7 +1144,7 @@ static void wdfq_queue_unlink(struct wdfq_queue *q)
 			RCU_INIT_POINTER(dev->routes[t], NULL);
 	if (rcu_access_pointer(dev->default_q) == q)
 		RCU_INIT_POINTER(dev->default_q, NULL);
-	list_del(&q->dev_node);
+	list_del_rcu(&q->dev_node);
 }
 
 void wdfq_queue_delete(struct wdfq_queue *q)

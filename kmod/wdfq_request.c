@@ -73,11 +73,17 @@ void wdfq_request_put(struct wdfq_request *req)
 {
 	if (!req || !refcount_dec_and_test(&req->ref))
 		return;
-	/* the slab allocator may sleep on PREEMPT_RT: not from hard irq */
-	if (in_hardirq() || irqs_disabled())
-		call_rcu(&req->rcu, wdfq_request_free_rcu);
-	else
+	/*
+	 * The slab allocator may sleep on PREEMPT_RT. Free at once only where
+	 * the caller could be preempted; anywhere else (hard or soft irq,
+	 * interrupts or preemption off, a raw spinlock) after a grace period:
+	 * call_rcu() is allowed in every context. Without CONFIG_PREEMPT_COUNT
+	 * preemptible() is always false and every free is deferred.
+	 */
+	if (preemptible())
 		kfree(req);
+	else
+		call_rcu(&req->rcu, wdfq_request_free_rcu);
 }
 EXPORT_SYMBOL_GPL(wdfq_request_put);
 
@@ -98,14 +104,14 @@ void wdfq_request_finish(struct wdfq_request *req)
 
 /**
  * wdfq_complete_now() - complete a request that never reached a queue list
- * @req: the request, state already COMPLETED, engine reference taken
+ * @req: the request, on no list, engine reference taken; its state becomes
+ *	COMPLETED here, after the status
  * @status: completion status
  * @info: completion information
  */
 void wdfq_complete_now(struct wdfq_request *req, int status, size_t info)
 {
-	req->status = status;
-	req->information = info;
+	wdfq_request_publish(req, status, info);
 	wdfq_request_finish(req);
 }
 
@@ -126,8 +132,8 @@ EXPORT_SYMBOL_GPL(wdfq_device_submit);
  * valid memory here, and a completed request is reported as such.
  * Return: the locked queue, or NULL (not submitted, or completed).
  */
-static struct wdfq_queue *__wdfq_lock_request(struct wdfq_request *req,
-					      unsigned long *irqflags)
+struct wdfq_queue *__wdfq_lock_request(struct wdfq_request *req,
+				       unsigned long *irqflags)
 {
 	struct wdfq_queue *q;
 
@@ -151,15 +157,6 @@ static struct wdfq_queue *__wdfq_lock_request(struct wdfq_request *req,
 	return q;
 }
 
-/* Evaluates to the locked queue of @req, or NULL; see above. */
-#define wdfq_lock_request(req, qp, irqflags)				\
-({									\
-	struct wdfq_queue **__qp = (qp);				\
-									\
-	wdfq_compat_cond_lock(&(*__qp)->lock,				\
-			      (*__qp = __wdfq_lock_request(req, irqflags))); \
-})
-
 /* A driver-owned request leaves its queue's owned list. */
 static void wdfq_leave_owned_locked(struct wdfq_queue *q,
 				    struct wdfq_request *req)
@@ -179,18 +176,9 @@ int wdfq_request_complete(struct wdfq_request *req, int status,
 	int ret = 0;
 
 	if (!wdfq_lock_request(req, &q, &irqflags)) {
-		/*
-		 * Not submitted, or completed already. Report it against the
-		 * queue it was on, which must still exist (not checkable).
-		 */
-		rcu_read_lock();
-		q = READ_ONCE(req->queue);
-		if (q) {
-			raw_spin_lock_irqsave(&q->lock, irqflags);
-			wdfq_driver_bug(q, "completing a completed request");
-			raw_spin_unlock_irqrestore(&q->lock, irqflags);
-		}
-		rcu_read_unlock();
+		/* not submitted, or completed already: its queue may be gone */
+		if (READ_ONCE(req->queue))
+			wdfq_request_bug(req, "completing a completed request");
 		return -EINVAL;
 	}
 	if (req->state != WDFQ_RS_OWNED) {
@@ -211,10 +199,8 @@ int wdfq_request_complete(struct wdfq_request *req, int status,
 	}
 	wdfq_leave_owned_locked(q, req);
 	q->stats.completed++;
-	req->status = status;
-	req->information = information;
-	/* flags and status are final: pairs with the acquire in unmark */
-	smp_store_release(&req->state, WDFQ_RS_COMPLETED);
+	/* flags and status are final: pairs with the acquires of readers */
+	wdfq_request_publish(req, status, information);
 	wdfq_queue_kick(q, irqflags, false);
 
 	if (put_claim)
@@ -224,20 +210,44 @@ int wdfq_request_complete(struct wdfq_request *req, int status,
 }
 EXPORT_SYMBOL_GPL(wdfq_request_complete);
 
+/*
+ * May the driver move @req off its queue (forward, requeue)? Not once its
+ * cancel routine was claimed: the routine runs or ran, and completes it.
+ */
+static int wdfq_movable_locked(struct wdfq_queue *q, struct wdfq_request *req,
+			       const char *what)
+{
+	lockdep_assert_held(&q->lock);
+	if (req->state != WDFQ_RS_OWNED || (req->flags & WDFQ_RF_CANCELABLE))
+		return -EINVAL;
+	if (req->flags & WDFQ_RF_CANCEL_CLAIMED) {
+		wdfq_driver_bug(q, what);
+		return -ECANCELED;
+	}
+	return 0;
+}
+
 int wdfq_request_forward(struct wdfq_request *req, struct wdfq_queue *dest)
 {
 	unsigned long irqflags;
 	struct wdfq_queue *q;
+	unsigned int power;
+	int ret = -EINVAL;
 
 	if (!wdfq_lock_request(req, &q, &irqflags))
 		return -EINVAL;
-	if (req->state != WDFQ_RS_OWNED || (req->flags & WDFQ_RF_CANCELABLE) ||
-	    dest == q || dest->dev != q->dev) {
+	if (dest != q && dest->dev == q->dev)
+		ret = wdfq_movable_locked(q, req,
+					  "forward after the cancel routine was claimed");
+	if (ret) {
 		raw_spin_unlock_irqrestore(&q->lock, irqflags);
-		return -EINVAL;
+		return ret;
 	}
-	/* in transit: on no list, still counted as owned by q */
-	wdfq_power_forget_locked(q, req);
+	/*
+	 * In transit: on no list, still counted as owned by q, and by a
+	 * power-down waiting for it until dest has it.
+	 */
+	power = wdfq_power_transit_locked(q, req);
 	list_del_init(&req->node);
 	req->state = WDFQ_RS_TRANSIT;
 	raw_spin_unlock_irqrestore(&q->lock, irqflags);
@@ -248,7 +258,9 @@ int wdfq_request_forward(struct wdfq_request *req, struct wdfq_queue *dest)
 		raw_spin_lock_irqsave(&q->lock, irqflags);
 		list_add_tail(&req->node, &q->owned_list);
 		req->state = WDFQ_RS_OWNED;
-		raw_spin_unlock_irqrestore(&q->lock, irqflags);
+		/* still the driver's: io_stop and io_resume still apply */
+		wdfq_power_rejoin_locked(q, req, power);
+		wdfq_queue_kick(q, irqflags, false);
 		return -ESHUTDOWN;
 	}
 	dest->stats.forwarded_in++;
@@ -258,6 +270,7 @@ int wdfq_request_forward(struct wdfq_request *req, struct wdfq_queue *dest)
 	raw_spin_lock_irqsave(&q->lock, irqflags);
 	q->owned--;
 	q->stats.forwarded_out++;
+	wdfq_power_transit_done_locked(q, power);
 	wdfq_queue_kick(q, irqflags, false);
 	return 0;
 }
@@ -267,13 +280,16 @@ int wdfq_request_requeue(struct wdfq_request *req)
 {
 	unsigned long irqflags;
 	struct wdfq_queue *q;
+	int ret = -EINVAL;
 
 	if (!wdfq_lock_request(req, &q, &irqflags))
 		return -EINVAL;
-	if (q->cfg.dispatch != WDFQ_DISPATCH_MANUAL ||
-	    req->state != WDFQ_RS_OWNED || (req->flags & WDFQ_RF_CANCELABLE)) {
+	if (q->cfg.dispatch == WDFQ_DISPATCH_MANUAL)
+		ret = wdfq_movable_locked(q, req,
+					  "requeue after the cancel routine was claimed");
+	if (ret) {
 		raw_spin_unlock_irqrestore(&q->lock, irqflags);
-		return -EINVAL;
+		return ret;
 	}
 	wdfq_leave_owned_locked(q, req);
 	/* while purging, the insertion cancels it: rule 7 */
@@ -385,7 +401,8 @@ EXPORT_SYMBOL_GPL(wdfq_request_wait);
 
 bool wdfq_request_is_completed(struct wdfq_request *req)
 {
-	return READ_ONCE(req->state) == WDFQ_RS_COMPLETED;
+	/* pairs with wdfq_request_publish(): status and information follow */
+	return smp_load_acquire(&req->state) == WDFQ_RS_COMPLETED;
 }
 EXPORT_SYMBOL_GPL(wdfq_request_is_completed);
 

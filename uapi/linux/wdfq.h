@@ -46,6 +46,11 @@
  * any descriptor go on (a signal ends them, see EINTR). The last close of
  * the open file cancels what it still has queued.
  *
+ * Access: /dev/wdfqN is created with mode 0666, like other test devices
+ * (/dev/null): any user may open it, read, write, poll and use GET_INFO,
+ * GET_QUEUE_STATS, GET_PARAMS and WAIT_EVENT. The ioctls that change the
+ * device (QUEUE_CTL, SET_PARAMS, INJECT, RESET_STATS) need CAP_SYS_ADMIN.
+ *
  * All structures use fixed-width types and explicit padding. Fields marked
  * "in" are read by the driver, "out" are written by it. Every flags and
  * reserved field that is "in" must be zero (else EINVAL).
@@ -56,7 +61,8 @@
  *                    transferred)
  *   ECANCELED        the request was cancelled by a purge of its queue
  *   ESHUTDOWN        the queue does not accept requests (drained, purged)
- *   ENODEV           the device instance was removed (unbind)
+ *   ENODEV           the device instance was removed (unbind); also a
+ *                    QUEUE_CTL or SET_PARAMS that the removal overtook
  *   ENOTTY           unknown ioctl
  *   EAGAIN           O_NONBLOCK and the call would block (read: no data
  *                    for it now, or the read queue is stopped; write: the
@@ -73,7 +79,9 @@
  *   EINVAL           bad size, queue id, operation, flags, nonzero reserved
  *                    field, parameter out of range
  *   EPERM            QUEUE_CTL, SET_PARAMS, INJECT, RESET_STATS without
- *                    CAP_SYS_ADMIN
+ *                    CAP_SYS_ADMIN (checked at each call, in the caller's
+ *                    credentials: a descriptor opened by root gives
+ *                    nothing more to an unprivileged process)
  *   EBUSY            QUEUE_CTL: an operation of the same kind is still
  *                    pending on that queue; SET_PARAMS: the ring holds more
  *                    bytes than the new ring size
@@ -277,8 +285,10 @@ struct wdfq_queue_stats {
 #define WDFQ_CTL_F_WAIT		0x1	/* return once the operation finished:
 					 * STOP/STOP_PURGE: nothing in progress;
 					 * DRAIN/PURGE: nothing queued or in
-					 * progress. A signal ends the wait with
-					 * EINTR; the operation goes on.
+					 * progress. Only this call's operation
+					 * ends the wait. A signal ends it with
+					 * EINTR; the operation goes on. ENODEV
+					 * if the instance is removed first.
 					 */
 
 /**
@@ -289,6 +299,9 @@ struct wdfq_queue_stats {
  * @reserved: 0 (in)
  *
  * A drained or purged queue accepts requests again after WDFQ_CTL_START.
+ * START also ends a purge or stop-and-purge issued without
+ * WDFQ_CTL_F_WAIT that is still cancelling: requests that arrive, or are
+ * started, after it are served, not cancelled.
  */
 struct wdfq_queue_ctl {
 	__u32 queue;
@@ -371,8 +384,9 @@ struct wdfq_inject {
  * @bytes: bytes that interrupt latched (out)
  * @reserved: 0 (out)
  *
- * The call parks until the first interrupt that happens after it arrived
- * and returns that interrupt's record (the latest one, if several happened
+ * The call parks until the first interrupt that happens after the driver
+ * took it (no interrupt is missed, however close) and returns that
+ * interrupt's record (the latest one, if several happened
  * before the DPC ran). All waiters released by one DPC run get the same
  * record.
  */
