@@ -7,7 +7,7 @@
 #
 #   build-module.sh NAME [KBUILD ARGS...]
 #
-# Prints the build directory (with kmod/*.ko) on the last line of stdout.
+# Prints the build directory (with kmod/*/*.ko) on the last line of stdout.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -23,6 +23,6 @@ mkdir -p "$out"
 tar -C "$WDFQ_TOP" --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 	--exclude='*.mod' --exclude='*.mod.c' --exclude='modules.order' \
 	-cf - Kbuild kmod uapi | tar -C "$out" -xf -
-make -s -C "$kdir" M="$out" -j"$(nproc)" "$@" modules >&2 ||
+make -s -C "$kdir" M="$out" -j"$(nproc)" WDFQ_TESTS=m "$@" modules >&2 ||
 	die "module build for kernel $name failed"
 echo "$out"
