@@ -55,10 +55,11 @@ modules_install:
 # Not "make -C $(KDIR) M=$(TOP) clean": kbuild's clean runs find over all of
 # M=, which would also wipe the kernel trees cached under build/.
 clean:
-	find $(TOP)/kmod \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
+	find $(TOP)/kmod $(TOP)/samples \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
 		-o -name '*.mod.c' -o -name '.*.cmd' -o -name '.*.d' \
 		-o -name '*.mod.o' -o -name '.*.tmp' \) -type f -delete
 	rm -f $(TOP)/modules.order $(TOP)/Module.symvers $(TOP)/kmod/modules.order $(TOP)/kmod/*/modules.order \
+		$(TOP)/samples/*/modules.order $(TOP)/samples/*/Module.symvers \
 		$(TOP)/.module-common.o $(wildcard $(TOP)/.*.cmd)
 	$(MAKE) -C $(TOP)/selftests/wdfq clean
 

@@ -8,8 +8,10 @@
 #              7.3's kbuild turns C=2 off. So the KUnit files, which build
 #              only against the debug kernel, get W=1 and checkpatch only.
 #   W=1        a W=1 build against every test kernel, no warnings
+#              (build-module.sh builds samples/wdfq_sample too)
 #   checkpatch checkpatch.pl --strict (from the debug kernel's source) on
-#              kmod/*/*.[ch], uapi/linux/*.h and selftests/wdfq/*.c
+#              kmod/*/*.[ch], samples/*/*.c, uapi/linux/*.h and
+#              selftests/wdfq/*.c
 #   kernel-doc scripts/kernel-doc -none -Wall on the public headers
 #
 # Ignored checkpatch types, and why:
@@ -52,9 +54,11 @@ report() {
 }
 
 # Compiler/sparse diagnostics about our files, with repo-relative paths.
+# From 6.13 kbuild runs in the module's folder, so the sample's (its own
+# external module) come with a bare file name.
 ours() {
 	sed -e "s|^$WDFQ_BUILD/mod/[^/]*/||" |
-		grep -E '^(kmod|uapi)/[^:]*:[0-9]+(:[0-9]+)?: (warning|error)|^WARNING: modpost' || true
+		grep -E '^((kmod|samples|uapi)/[^:]*|[^/: ]+\.[ch]):[0-9]+(:[0-9]+)?: (warning|error)|^WARNING: modpost' || true
 }
 
 cd "$WDFQ_TOP"
@@ -96,7 +100,7 @@ cp_run() {
 	done
 }
 kfiles=()
-for f in kmod/*/*.c kmod/*/*.h; do
+for f in kmod/*/*.c kmod/*/*.h samples/*/*.c; do
 	[ "$f" = kmod/include/wdfq_compat.h ] || kfiles+=("$f")
 done
 CP_IGNORE=$KERNEL_IGNORE cp_run "${kfiles[@]}"
