@@ -2,7 +2,7 @@
 #
 # wdfq: out-of-tree module build plus the test harness.
 #
-#   make [KDIR=...]          build kmod/wdfq.ko (and wdfq_kunit.ko if KUnit)
+#   make [KDIR=...]          build the modules (kmod/*/: engine, driver, tests)
 #   make modules_install     install into /lib/modules/<release>/updates
 #   make clean
 #   make run                 boot the default kernel in QEMU and show the driver
@@ -44,18 +44,22 @@ ifdef FETCH_KDIR
 	@$(TOP)/scripts/deps.sh build
 	@$(TOP)/scripts/fetch-kernel.sh $(DEFAULT_KERNEL)
 endif
-	$(MAKE) -C $(KDIR) M=$(TOP) modules
+	$(MAKE) -C $(KDIR) M=$(TOP) WDFQ_TESTS=m modules
 
+# The engine and the driver only: rebuild the module list without the test
+# modules first (nothing recompiles), then install what it names.
 modules_install:
+	$(MAKE) -C $(KDIR) M=$(TOP) WDFQ_TESTS= modules
 	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
 
 # Not "make -C $(KDIR) M=$(TOP) clean": kbuild's clean runs find over all of
 # M=, which would also wipe the kernel trees cached under build/.
 clean:
-	find $(TOP)/kmod \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
+	find $(TOP)/kmod $(TOP)/samples \( -name '*.o' -o -name '*.ko' -o -name '*.mod' \
 		-o -name '*.mod.c' -o -name '.*.cmd' -o -name '.*.d' \
 		-o -name '*.mod.o' -o -name '.*.tmp' \) -type f -delete
-	rm -f $(TOP)/modules.order $(TOP)/Module.symvers $(TOP)/kmod/modules.order \
+	rm -f $(TOP)/modules.order $(TOP)/Module.symvers $(TOP)/kmod/modules.order $(TOP)/kmod/*/modules.order \
+		$(TOP)/samples/*/modules.order $(TOP)/samples/*/Module.symvers \
 		$(TOP)/.module-common.o $(wildcard $(TOP)/.*.cmd)
 	$(MAKE) -C $(TOP)/selftests/wdfq clean
 

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # make bench: boot a test kernel and print the benchmark table: the engine
-# alone (kmod/wdfq_bench.ko), then /dev/wdfq0 beside its baselines in the
+# alone (kmod/tests/wdfq_bench.ko), then /dev/wdfq0 beside its baselines in the
 # same boot (selftests/wdfq/wdfq_bench.c). Figures only; never fails on one.
 #
 #   bench.sh [KERNEL...]     default: the default test kernel

@@ -8,12 +8,14 @@
 #              7.3's kbuild turns C=2 off. So the KUnit files, which build
 #              only against the debug kernel, get W=1 and checkpatch only.
 #   W=1        a W=1 build against every test kernel, no warnings
+#              (build-module.sh builds samples/wdfq_sample too)
 #   checkpatch checkpatch.pl --strict (from the debug kernel's source) on
-#              kmod/*.[ch], uapi/linux/*.h and selftests/wdfq/*.c
+#              kmod/*/*.[ch], samples/*/*.c, uapi/linux/*.h and
+#              selftests/wdfq/*.c
 #   kernel-doc scripts/kernel-doc -none -Wall on the public headers
 #
 # Ignored checkpatch types, and why:
-#   kmod/compat.h  LINUX_VERSION_CODE: version tests are what it is for
+#   kmod/include/wdfq_compat.h  LINUX_VERSION_CODE: version tests are what it is for
 #   everywhere     ALLOC_WITH_SIZEOF: it asks for kzalloc_obj() & co., which
 #                  only exist from Linux 7.x; the module builds on 6.1 too
 #   selftests      PREFER_KERNEL_TYPES: user space uses the C types
@@ -52,9 +54,11 @@ report() {
 }
 
 # Compiler/sparse diagnostics about our files, with repo-relative paths.
+# From 6.13 kbuild runs in the module's folder, so the sample's (its own
+# external module) come with a bare file name.
 ours() {
 	sed -e "s|^$WDFQ_BUILD/mod/[^/]*/||" |
-		grep -E '^(kmod|uapi)/[^:]*:[0-9]+(:[0-9]+)?: (warning|error)|^WARNING: modpost' || true
+		grep -E '^((kmod|samples|uapi)/[^:]*|[^/: ]+\.[ch]):[0-9]+(:[0-9]+)?: (warning|error)|^WARNING: modpost' || true
 }
 
 cd "$WDFQ_TOP"
@@ -96,11 +100,11 @@ cp_run() {
 	done
 }
 kfiles=()
-for f in kmod/*.c kmod/*.h; do
-	[ "$f" = kmod/compat.h ] || kfiles+=("$f")
+for f in kmod/*/*.c kmod/*/*.h samples/*/*.c; do
+	[ "$f" = kmod/include/wdfq_compat.h ] || kfiles+=("$f")
 done
 CP_IGNORE=$KERNEL_IGNORE cp_run "${kfiles[@]}"
-CP_IGNORE=$KERNEL_IGNORE,LINUX_VERSION_CODE cp_run kmod/compat.h
+CP_IGNORE=$KERNEL_IGNORE,LINUX_VERSION_CODE cp_run kmod/include/wdfq_compat.h
 report "checkpatch --strict (kmod)"
 CP_IGNORE=$KERNEL_IGNORE cp_run uapi/linux/*.h
 report "checkpatch --strict (uapi)"
@@ -109,7 +113,7 @@ report "checkpatch --strict (selftests)"
 
 # kernel-doc on the public headers (those that exist yet)
 : >"$tmp"
-for h in kmod/wdfq.h uapi/linux/wdfq.h; do
+for h in kmod/include/wdfq.h uapi/linux/wdfq.h; do
 	[ -f "$h" ] || continue
 	"$src/scripts/kernel-doc" -none -Wall "$h" >>"$tmp" 2>&1 || true
 done

@@ -83,14 +83,14 @@ echo "$mode" >"$root/wdfq/mode"
 printf '%s\n' "$cmd" >"$root/wdfq/cmd"
 install -m 755 "$WDFQ_TOP/scripts/demo.sh" "$root/wdfq/demo.sh"
 
-# Modules: wdfq.ko, then the KUnit suite (needs wdfq.ko's symbols). Other
-# modules (the benchmark) are copied but never loaded by check.
-unload=
-for ko in "$moddir"/kmod/*.ko; do
+# Modules: the engine (wdfq_engine.ko), the KUnit suite, the reference
+# driver (wdfq.ko) and the example driver (wdfq_sample.ko, built out of
+# tree), each needing only the engine's symbols; unloaded in the reverse
+# order. Other modules (the benchmark) are copied but never loaded by check.
+for ko in "$moddir"/kmod/*/*.ko "$moddir"/samples/*/*.ko; do
 	cp "$ko" "$root/wdfq/modules/"
 done
-[ -f "$root/wdfq/modules/wdfq_kunit.ko" ] && unload="wdfq_kunit"
-echo "$unload wdfq" >"$root/wdfq/modules/unload"
+echo "wdfq_kunit wdfq_sample wdfq wdfq_engine" >"$root/wdfq/modules/unload"
 
 # kselftest install layout: run_kselftest.sh + kselftest-list.txt.
 cp "$ksft/run_kselftest.sh" "$root/wdfq/kselftest/"

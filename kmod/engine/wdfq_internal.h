@@ -78,8 +78,8 @@
 #include <linux/wait.h>
 #include <linux/workqueue.h>
 
-#include "compat.h"
-#include "wdfq.h"
+#include <wdfq_compat.h>
+#include <wdfq.h>
 
 /* Request life cycle; see the contract: queued, driver-owned, completed. */
 enum wdfq_rstate {

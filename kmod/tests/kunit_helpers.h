@@ -29,7 +29,7 @@
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
 
-#include "wdfq.h"
+#include <wdfq.h>
 
 #define KT_MAX_QUEUES	8
 /* Generous: the debug kernel runs under QEMU TCG with KASAN and lockdep. */

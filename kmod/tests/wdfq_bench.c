@@ -24,7 +24,7 @@
 #include <linux/vmalloc.h>
 #include <linux/vmstat.h>
 
-#include "wdfq.h"
+#include <wdfq.h>
 
 static unsigned int nr_requests = 20000;
 module_param(nr_requests, uint, 0444);

@@ -76,9 +76,9 @@
 #include <linux/types.h>
 #include <linux/wait.h>
 
-#include "compat.h"
-#include "wdfq.h"
-#include "../uapi/linux/wdfq.h"
+#include <wdfq_compat.h>
+#include <wdfq.h>
+#include "../../uapi/linux/wdfq.h"
 
 #define DRV_NAME		"wdfq"
 /* Most instances (module parameter count). */

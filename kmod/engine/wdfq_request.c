@@ -8,7 +8,7 @@
 #include <linux/preempt.h>
 #include <linux/slab.h>
 
-#include "compat.h"
+#include <wdfq_compat.h>
 #include "wdfq_internal.h"
 
 struct wdfq_request *wdfq_request_alloc(struct wdfq_device *dev,

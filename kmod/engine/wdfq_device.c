@@ -5,6 +5,7 @@
  * The locking rules are in wdfq_internal.h.
  */
 #include <linux/export.h>
+#include <linux/module.h>
 #include <linux/lockdep.h>
 #include <linux/slab.h>
 
@@ -273,3 +274,6 @@ void wdfq_driver_bug(struct wdfq_queue *q, const char *what)
 		WARN_ONCE(1, "wdfq %s/%s: driver misuse: %s\n", q->dev->name,
 			  q->cfg.name ?: "queue", what);
 }
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KMDF-style I/O queues: a library for drivers");

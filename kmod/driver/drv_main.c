@@ -352,4 +352,4 @@ static void __exit drv_exit(void)
 module_exit(drv_exit);
 
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("KMDF-style I/O queues and their reference character device");
+MODULE_DESCRIPTION("Reference character device on the wdfq queue engine");
