@@ -51,9 +51,14 @@
  * Every state change is made under q->lock and followed by a kick: if no
  * thread is inside the dispatch loop outside a callback, the kicker runs the
  * loop itself when it may sleep and is not inside a callback of the device,
- * else it queues q->work. The loop takes one action at a time under the lock
- * (cancel processing, state callbacks, power events, ready notify,
- * presentation) and performs it with the lock dropped. q->dispatching counts
+ * else it queues q->work. The loop (wdfq_queue_run()) is a dispatcher:
+ * under the lock, wdfq_pick_locked() chooses the next action (cancel
+ * processing, runtime PM, io_stop, io_resume, the power-down wake-up, state
+ * callbacks, ready notify, zero-length completion, presentation, the
+ * deleted queue's release) and one function, wdfq_act_*(), takes it: claims
+ * it under the lock, drops the lock (wdfq_step_unlock(), which also enters
+ * a driver callback: in_callbacks, frame, scope mutex), performs it, and
+ * re-takes the lock (wdfq_step_relock()). q->dispatching counts
  * threads inside the loop; state callbacks fire only when a single thread is
  * in it, as KMDF does. A thread running the loop inline (not the workqueue)
  * calls no driver callback except the presentation of the request it

@@ -26,15 +26,6 @@ enum wdfq_act_type {
 	WDFQ_ACT_ZERO_LENGTH,	/* completed where it would be presented */
 };
 
-struct wdfq_act {
-	enum wdfq_act_type type;
-	struct wdfq_request *req;
-	wdfq_queue_state_fn fn;
-	void *ctx;
-	unsigned int stop_flags;
-	bool callback;		/* calls into the driver */
-};
-
 static inline u32 wdfq_total(struct wdfq_queue *q)
 {
 	return q->queued + q->owned;
@@ -107,13 +98,22 @@ static enum wdfq_act_type wdfq_pick_locked(struct wdfq_queue *q)
 	return WDFQ_ACT_NONE;
 }
 
-static struct wdfq_request *wdfq_first_flagged(struct wdfq_queue *q, u16 flag)
+/*
+ * Claim the first driver-owned request with @flag (one is): clear the flag
+ * and its count @todo.
+ */
+static struct wdfq_request *wdfq_claim_flagged(struct wdfq_queue *q, u16 flag,
+					       u32 *todo)
 {
 	struct wdfq_request *req;
 
-	list_for_each_entry(req, &q->owned_list, node)
-		if (req->flags & flag)
+	list_for_each_entry(req, &q->owned_list, node) {
+		if (req->flags & flag) {
+			req->flags &= ~flag;
+			(*todo)--;
 			return req;
+		}
+	}
 	return NULL;
 }
 
@@ -128,7 +128,7 @@ static bool wdfq_coq_due(struct wdfq_queue *q, struct wdfq_request *req)
 	return (req->flags & WDFQ_RF_PRESENTED) && q->cfg.io_canceled_on_queue;
 }
 
-/* Does the action picked call into the driver? */
+/* Does the action picked call into the driver (see wdfq_step_unlock())? */
 static bool wdfq_pick_calls_driver(struct wdfq_queue *q,
 				   enum wdfq_act_type type)
 {
@@ -178,101 +178,6 @@ static void wdfq_zero_length_locked(struct wdfq_queue *q,
 	wdfq_request_publish(req, 0, 0);
 }
 
-/* Perform the state change of @type under the lock and fill in @act. */
-static void wdfq_claim_locked(struct wdfq_queue *q, enum wdfq_act_type type,
-			      struct wdfq_act *act)
-{
-	struct wdfq_request *req = NULL;
-
-	memset(act, 0, sizeof(*act));
-	act->type = type;
-	switch (type) {
-	case WDFQ_ACT_CANCEL_QUEUED:
-		req = list_first_entry(&q->cancel_list, struct wdfq_request,
-				       node);
-		q->queued--;
-		if (wdfq_coq_due(q, req)) {
-			list_move_tail(&req->node, &q->owned_list);
-			req->state = WDFQ_RS_OWNED;
-			q->owned++;
-			q->max_owned = max(q->max_owned, q->owned);
-			act->callback = true;
-		} else {
-			list_del_init(&req->node);
-			wdfq_request_publish(req, -ECANCELED, 0);
-			q->stats.cancelled++;
-		}
-		break;
-	case WDFQ_ACT_CANCEL_ROUTINE:
-		req = wdfq_first_flagged(q, WDFQ_RF_CANCEL_RUN);
-		req->flags &= ~WDFQ_RF_CANCEL_RUN;
-		q->cancel_run--;
-		/* the claim's reference is handed to the action */
-		act->callback = true;
-		break;
-	case WDFQ_ACT_PM:
-		q->pm_want = wdfq_total(q) != 0;
-		break;
-	case WDFQ_ACT_IO_STOP:
-		req = wdfq_first_flagged(q, WDFQ_RF_STOP_TODO);
-		req->flags &= ~WDFQ_RF_STOP_TODO;
-		req->flags |= WDFQ_RF_STOP_SENT;
-		q->stop_todo--;
-		/* CANCELABLE is added as io_stop is delivered */
-		act->stop_flags = q->stop_flags;
-		refcount_inc(&req->ref);
-		act->callback = true;
-		break;
-	case WDFQ_ACT_IO_RESUME:
-		req = wdfq_first_flagged(q, WDFQ_RF_RESUME_TODO);
-		req->flags &= ~WDFQ_RF_RESUME_TODO;
-		q->resume_todo--;
-		refcount_inc(&req->ref);
-		act->callback = true;
-		break;
-	case WDFQ_ACT_WAKE_POWER:
-		q->power_waiter = false;
-		break;
-	case WDFQ_ACT_STOP_DONE:
-		act->fn = q->stop_fn;
-		act->ctx = q->stop_ctx;
-		q->stop_fn = NULL;
-		q->stop_pending = false;
-		q->stop_cancels = false;
-		wdfq_update_cancel_owned(q);
-		act->callback = act->fn;
-		break;
-	case WDFQ_ACT_PURGE_DONE:
-		act->fn = q->purge_fn;
-		act->ctx = q->purge_ctx;
-		q->purge_fn = NULL;
-		q->purge_pending = false;
-		q->purge_cancels = false;
-		wdfq_update_cancel_owned(q);
-		act->callback = act->fn;
-		break;
-	case WDFQ_ACT_READY:
-		q->transition = false;
-		act->fn = q->ready_fn;
-		act->ctx = q->ready_ctx;
-		act->callback = true;
-		break;
-	case WDFQ_ACT_PRESENT:
-		req = list_first_entry(&q->fifo, struct wdfq_request, node);
-		wdfq_take_locked(q, req);
-		q->presenting++;
-		act->callback = true;
-		break;
-	case WDFQ_ACT_ZERO_LENGTH:
-		req = list_first_entry(&q->fifo, struct wdfq_request, node);
-		wdfq_zero_length_locked(q, req);
-		break;
-	default:
-		break;
-	}
-	act->req = req;
-}
-
 static wdfq_io_fn wdfq_handler(struct wdfq_queue *q, enum wdfq_request_type t)
 {
 	const struct wdfq_queue_config *c = &q->cfg;
@@ -315,74 +220,279 @@ static struct mutex *wdfq_scope_mutex(struct wdfq_queue *q)
 }
 
 /*
- * Run one action with the queue lock dropped; process context. @held: the
- * caller trylocked the scope mutex already (released here all the same).
+ * One action of the dispatch loop. Each wdfq_act_*() below is called with
+ * q->lock held, right after wdfq_pick_locked() chose it, and reads top to
+ * bottom: claim under the lock, wdfq_step_unlock(), perform, then
+ * wdfq_step_relock(), which returns with the lock held again.
  */
-static void wdfq_perform(struct wdfq_queue *q, struct wdfq_act *act,
-			 bool held)
-{
-	struct wdfq_request *req = act->req;
-	struct mutex *m = NULL;
+struct wdfq_step {
+	unsigned long irqflags;	/* of the queue lock */
+	bool held;		/* the inline caller trylocked the scope mutex */
+	bool callback;		/* this action calls into the driver */
+	struct mutex *m;	/* the scope mutex, for a callback */
 	struct wdfq_frame frame;
+};
 
-	if (act->callback) {
-		m = wdfq_scope_mutex(q);
-		wdfq_frame_push(q->dev, &frame, q);
-		if (m && !held)
-			mutex_lock(m);
+/*
+ * Drop the queue lock to perform the action claimed. A @callback (into the
+ * driver) is counted in q->in_callbacks and runs in a frame, with the scope
+ * mutex held (taken here unless the inline caller trylocked it already).
+ */
+static void wdfq_step_unlock(struct wdfq_queue *q, struct wdfq_step *s,
+			     bool callback)
+	__releases(&q->lock)
+{
+	s->callback = callback;
+	if (callback)
+		q->in_callbacks++;
+	raw_spin_unlock_irqrestore(&q->lock, s->irqflags);
+	if (!callback)
+		return;
+	s->m = wdfq_scope_mutex(q);
+	wdfq_frame_push(q->dev, &s->frame, q);
+	if (s->m && !s->held)
+		mutex_lock(s->m);
+}
+
+/*
+ * The action was performed: leave its callback, put @put (the reference
+ * the claim took, or NULL) with no lock held, and re-take the queue lock.
+ */
+static void wdfq_step_relock(struct wdfq_queue *q, struct wdfq_step *s,
+			     struct wdfq_request *put)
+	__acquires(&q->lock)
+{
+	if (s->callback) {
+		if (s->m)
+			mutex_unlock(s->m);
+		wdfq_frame_pop(q->dev, &s->frame);
 	}
+	wdfq_request_put(put);
+	raw_spin_lock_irqsave(&q->lock, s->irqflags);
+	if (s->callback)
+		q->in_callbacks--;
+}
 
-	switch (act->type) {
+/*
+ * A request cancelled while queued: back to the driver through
+ * io_canceled_on_queue when it was presented before, else completed as
+ * cancelled.
+ */
+static void wdfq_act_cancel_queued(struct wdfq_queue *q, struct wdfq_step *s)
+	__must_hold(&q->lock)
+{
+	struct wdfq_request *req = list_first_entry(&q->cancel_list,
+						    struct wdfq_request, node);
+	bool coq = wdfq_coq_due(q, req);
+
+	q->queued--;
+	if (coq) {
+		list_move_tail(&req->node, &q->owned_list);
+		req->state = WDFQ_RS_OWNED;
+		q->owned++;
+		q->max_owned = max(q->max_owned, q->owned);
+	} else {
+		list_del_init(&req->node);
+		wdfq_request_publish(req, -ECANCELED, 0);
+		q->stats.cancelled++;
+	}
+	wdfq_step_unlock(q, s, coq);
+	if (coq)
+		q->cfg.io_canceled_on_queue(q, req);
+	else
+		wdfq_request_finish(req);
+	wdfq_step_relock(q, s, NULL);
+}
+
+/* The cancel routine of a driver-owned request, claimed by a cancel. */
+static void wdfq_act_cancel_routine(struct wdfq_queue *q, struct wdfq_step *s)
+	__must_hold(&q->lock)
+{
+	struct wdfq_request *req = wdfq_claim_flagged(q, WDFQ_RF_CANCEL_RUN,
+						     &q->cancel_run);
+
+	wdfq_step_unlock(q, s, true);
+	req->cancel_fn(req);
+	/* the reference wdfq_queue_cancel_locked() took for the claim */
+	wdfq_step_relock(q, s, req);
+}
+
+/* Make the runtime-PM usage reference match the queue's business. */
+static void wdfq_act_pm(struct wdfq_queue *q, struct wdfq_step *s)
+	__must_hold(&q->lock)
+{
+	q->pm_want = wdfq_total(q) != 0;
+	wdfq_step_unlock(q, s, false);
+	wdfq_pm_sync(q);
+	wdfq_step_relock(q, s, NULL);
+}
+
+/* io_stop of one driver-owned request, for a power-down. */
+static void wdfq_act_io_stop(struct wdfq_queue *q, struct wdfq_step *s)
+	__must_hold(&q->lock)
+{
+	struct wdfq_request *req = wdfq_claim_flagged(q, WDFQ_RF_STOP_TODO,
+						     &q->stop_todo);
+	unsigned int flags = q->stop_flags;	/* CANCELABLE added on delivery */
+
+	req->flags |= WDFQ_RF_STOP_SENT;
+	refcount_inc(&req->ref);
+	wdfq_step_unlock(q, s, true);
+	if (wdfq_power_stop_deliver(q, req, &flags))
+		q->cfg.io_stop(q, req, flags);
+	wdfq_step_relock(q, s, req);
+}
+
+/* io_resume of one request the driver kept across a power-down. */
+static void wdfq_act_io_resume(struct wdfq_queue *q, struct wdfq_step *s)
+	__must_hold(&q->lock)
+{
+	struct wdfq_request *req = wdfq_claim_flagged(q, WDFQ_RF_RESUME_TODO,
+						     &q->resume_todo);
+
+	refcount_inc(&req->ref);
+	wdfq_step_unlock(q, s, true);
+	q->cfg.io_resume(q, req);
+	wdfq_step_relock(q, s, req);
+}
+
+/* Every io_stop is answered: wake wdfq_device_power_down(). */
+static void wdfq_act_wake_power(struct wdfq_queue *q, struct wdfq_step *s)
+	__must_hold(&q->lock)
+{
+	q->power_waiter = false;
+	wdfq_step_unlock(q, s, false);
+	/* pairs with the acquire in wdfq_device_power_down() */
+	atomic_inc(&q->dev->power_seq);
+	wake_up_all(&q->dev->power_wq);
+	wdfq_step_relock(q, s, NULL);
+}
+
+/* Call a state callback claimed (the driver may have passed none). */
+static void wdfq_act_state_call(struct wdfq_queue *q, struct wdfq_step *s,
+				wdfq_queue_state_fn fn, void *ctx)
+	__must_hold(&q->lock)
+{
+	wdfq_step_unlock(q, s, fn);
+	if (fn)
+		fn(q, ctx);
+	wdfq_step_relock(q, s, NULL);
+}
+
+/*
+ * A stop finished (@stop: nothing is driver-owned), or a drain or purge
+ * (the queue is empty): its callback.
+ */
+static void wdfq_act_change_done(struct wdfq_queue *q, struct wdfq_step *s,
+				 bool stop)
+	__must_hold(&q->lock)
+{
+	wdfq_queue_state_fn fn = stop ? q->stop_fn : q->purge_fn;
+	void *ctx = stop ? q->stop_ctx : q->purge_ctx;
+
+	if (stop) {
+		q->stop_fn = NULL;
+		q->stop_pending = false;
+		q->stop_cancels = false;
+	} else {
+		q->purge_fn = NULL;
+		q->purge_pending = false;
+		q->purge_cancels = false;
+	}
+	wdfq_update_cancel_owned(q);
+	wdfq_act_state_call(q, s, fn, ctx);
+}
+
+/* A manual queue's ready notification, armed by the 0 -> 1 edge. */
+static void wdfq_act_ready(struct wdfq_queue *q, struct wdfq_step *s)
+	__must_hold(&q->lock)
+{
+	q->transition = false;
+	wdfq_act_state_call(q, s, q->ready_fn, q->ready_ctx);
+}
+
+/*
+ * Present the next request to its handler. io_stop waits while any
+ * presentation is in progress (q->presenting).
+ */
+static void wdfq_act_present(struct wdfq_queue *q, struct wdfq_step *s)
+	__must_hold(&q->lock)
+{
+	struct wdfq_request *req = list_first_entry(&q->fifo,
+						    struct wdfq_request, node);
+
+	wdfq_take_locked(q, req);
+	q->presenting++;
+	wdfq_step_unlock(q, s, true);
+	wdfq_handler(q, req->type)(q, req);
+	wdfq_step_relock(q, s, NULL);
+	q->presenting--;
+}
+
+/* A zero-length request where one would be presented: completed. */
+static void wdfq_act_zero_length(struct wdfq_queue *q, struct wdfq_step *s)
+	__must_hold(&q->lock)
+{
+	struct wdfq_request *req = list_first_entry(&q->fifo,
+						    struct wdfq_request, node);
+
+	wdfq_zero_length_locked(q, req);
+	wdfq_step_unlock(q, s, false);
+	wdfq_request_finish(req);
+	wdfq_step_relock(q, s, NULL);
+}
+
+/* The queue may be freed: the last touch of q by the loop. */
+static void wdfq_act_gone(struct wdfq_queue *q, struct wdfq_step *s)
+	__releases(&q->lock)
+{
+	struct completion *gone = q->gone;
+
+	/* wdfq_queue_delete() frees q once this completes */
+	q->gone = NULL;
+	q->dispatching--;
+	raw_spin_unlock_irqrestore(&q->lock, s->irqflags);
+	complete(gone);
+}
+
+/* Take the action @type; q->lock held before and after. */
+static void wdfq_act(struct wdfq_queue *q, enum wdfq_act_type type,
+		     struct wdfq_step *s)
+	__must_hold(&q->lock)
+{
+	switch (type) {
 	case WDFQ_ACT_CANCEL_QUEUED:
-		if (act->callback)
-			q->cfg.io_canceled_on_queue(q, req);
-		else
-			wdfq_request_finish(req);
+		wdfq_act_cancel_queued(q, s);
 		break;
 	case WDFQ_ACT_CANCEL_ROUTINE:
-		req->cancel_fn(req);
+		wdfq_act_cancel_routine(q, s);
 		break;
 	case WDFQ_ACT_PM:
-		wdfq_pm_sync(q);
+		wdfq_act_pm(q, s);
 		break;
 	case WDFQ_ACT_IO_STOP:
-		if (wdfq_power_stop_deliver(q, req, &act->stop_flags))
-			q->cfg.io_stop(q, req, act->stop_flags);
+		wdfq_act_io_stop(q, s);
 		break;
 	case WDFQ_ACT_IO_RESUME:
-		q->cfg.io_resume(q, req);
+		wdfq_act_io_resume(q, s);
 		break;
 	case WDFQ_ACT_WAKE_POWER:
-		/* pairs with the acquire in wdfq_device_power_down() */
-		atomic_inc(&q->dev->power_seq);
-		wake_up_all(&q->dev->power_wq);
+		wdfq_act_wake_power(q, s);
 		break;
 	case WDFQ_ACT_STOP_DONE:
+		wdfq_act_change_done(q, s, true);
+		break;
 	case WDFQ_ACT_PURGE_DONE:
+		wdfq_act_change_done(q, s, false);
+		break;
 	case WDFQ_ACT_READY:
-		if (act->fn)
-			act->fn(q, act->ctx);
+		wdfq_act_ready(q, s);
 		break;
 	case WDFQ_ACT_PRESENT:
-		wdfq_handler(q, req->type)(q, req);
+		wdfq_act_present(q, s);
 		break;
 	case WDFQ_ACT_ZERO_LENGTH:
-		wdfq_request_finish(req);
-		break;
-	default:
-		break;
-	}
-
-	if (act->callback) {
-		if (m)
-			mutex_unlock(m);
-		wdfq_frame_pop(q->dev, &frame);
-	}
-	switch (act->type) {
-	case WDFQ_ACT_CANCEL_ROUTINE:
-	case WDFQ_ACT_IO_STOP:
-	case WDFQ_ACT_IO_RESUME:
-		wdfq_request_put(req);
+		wdfq_act_zero_length(q, s);
 		break;
 	default:
 		break;
@@ -433,47 +543,29 @@ static void wdfq_queue_run(struct wdfq_queue *q, unsigned long irqflags,
 	__releases(&q->lock)
 {
 	unsigned int budget = worker ? UINT_MAX : WDFQ_INLINE_BUDGET;
+	struct wdfq_step s = { .irqflags = irqflags };
 	enum wdfq_act_type type;
-	struct wdfq_act act;
-	struct completion *gone;
-	bool held = false;
 
 	lockdep_assert_held(&q->lock);
 	for (;;) {
 		type = wdfq_pick_locked(q);
 		if (type == WDFQ_ACT_NONE)
 			break;
-		if (!worker && (!budget || !wdfq_inline_ok(q, type, own, &held))) {
+		if (!worker && (!budget || !wdfq_inline_ok(q, type, own, &s.held))) {
 			queue_work(q->dev->wq, &q->work);
 			break;
 		}
 		if (type == WDFQ_ACT_GONE) {
-			/* the last touch of q: wdfq_queue_delete() frees it */
-			gone = q->gone;
-			q->gone = NULL;
-			q->dispatching--;
-			raw_spin_unlock_irqrestore(&q->lock, irqflags);
-			complete(gone);
+			wdfq_act_gone(q, &s);
 			return;
 		}
-		wdfq_claim_locked(q, type, &act);
-		if (act.callback)
-			q->in_callbacks++;
 		if (type == WDFQ_ACT_PRESENT)
 			own = NULL;	/* presented at most once inline */
 		budget--;
-		raw_spin_unlock_irqrestore(&q->lock, irqflags);
-
-		wdfq_perform(q, &act, held);
-
-		raw_spin_lock_irqsave(&q->lock, irqflags);
-		if (act.callback)
-			q->in_callbacks--;
-		if (type == WDFQ_ACT_PRESENT)
-			q->presenting--;
+		wdfq_act(q, type, &s);
 	}
 	q->dispatching--;
-	raw_spin_unlock_irqrestore(&q->lock, irqflags);
+	raw_spin_unlock_irqrestore(&q->lock, s.irqflags);
 }
 
 static void wdfq_queue_work_fn(struct work_struct *work)
