@@ -310,6 +310,12 @@ static inline struct drv_req *drv_req(struct wdfq_request *req)
 	return wdfq_request_ctx(req);
 }
 
+/* The instance a queue belongs to (its engine device's context). */
+static inline struct drv_dev *drv_q_dev(struct wdfq_queue *q)
+{
+	return wdfq_device_context(wdfq_queue_device(q));
+}
+
 /* drv_main.c */
 void drv_dev_put(struct drv_dev *d);
 
@@ -332,16 +338,23 @@ bool drv_write_stop(struct drv_dev *d, struct wdfq_request *req);
 void drv_write_cancel(struct wdfq_request *req);
 void drv_write_timer_init(struct drv_req *ctx);
 
+/* drv_read.c */
+bool drv_reads_parked(struct drv_dev *d);
+void drv_io_read(struct wdfq_queue *q, struct wdfq_request *req);
+void drv_read_ready(struct wdfq_queue *q, void *context);
+
+/* drv_write.c */
+struct wdfq_queue *drv_write_queue_new(struct drv_dev *d, unsigned int limit);
+int drv_write_queue_rebuild(struct drv_dev *d, unsigned int limit);
+bool drv_write_would_park(struct drv_dev *d);
+
+/* drv_ioctl.c */
+void drv_io_control(struct wdfq_queue *q, struct wdfq_request *req);
+int drv_ctl_wait(struct drv_dev *d, struct drv_ctl_op *op);
+
 /* drv_queues.c */
 int drv_queues_create(struct drv_dev *d);
 void drv_queues_purge(struct drv_dev *d);
-int drv_write_queue_rebuild(struct drv_dev *d, unsigned int limit);
-bool drv_write_would_park(struct drv_dev *d);
-bool drv_reads_parked(struct drv_dev *d);
-
-/* drv_ioctl.c */
-void drv_ioctl_handle(struct drv_dev *d, struct wdfq_request *req);
-int drv_ctl_wait(struct drv_dev *d, struct drv_ctl_op *op);
 
 /* drv_fops.c */
 extern const struct file_operations drv_fops;

@@ -197,15 +197,6 @@ static struct wdfq_request *drv_req_new(struct drv_dev *d, struct file *file,
 	return req;
 }
 
-static void drv_submit(struct drv_file *df, struct wdfq_request *req,
-		       struct wdfq_queue *direct)
-{
-	if (direct)
-		wdfq_queue_submit(direct, req);
-	else
-		wdfq_device_submit(df->d->wdev, req);
-}
-
 /*
  * Wait for a submitted request. The caller has dropped rm_sem: it only has
  * to cover the submission. Once submitted, a request is completed by the
@@ -272,6 +263,110 @@ static void drv_poll_wake(struct drv_dev *d, __poll_t events)
 		wake_up_interruptible_poll(&d->poll_wq, events);
 }
 
+/**
+ * struct drv_call - a read, write or ioctl on its way through the engine
+ * @file: the open file
+ * @ops: what differs between read, write and ioctl
+ * @kbuf: the bounce buffer; NULL: drv_call() allocates @len bytes once the
+ *	call is charged. drv_call() frees it.
+ * @len: its size in bytes
+ * @charged: the call is charged to its file, user and device (see the top)
+ * @nonblock: O_NONBLOCK
+ * @ubuf: the caller's buffer (read) or ioctl argument
+ * @cmd: the ioctl command
+ * @direct: set by ->prepare(): submit to this queue, not through routing
+ * @gave_up: a non-blocking read taken back after submission
+ */
+struct drv_call {
+	struct file *file;
+	const struct drv_call_ops *ops;
+	void *kbuf;
+	size_t len;
+	bool charged;
+	bool nonblock;
+	void __user *ubuf;
+	unsigned int cmd;
+	struct wdfq_queue *direct;
+	bool gave_up;
+};
+
+/**
+ * struct drv_call_ops - the steps of drv_call() that differ per call
+ * @type: the request type
+ * @refuse: optional, under rm_sem before the charge: a negative errno
+ *	fails the call at once (O_NONBLOCK)
+ * @prepare: under rm_sem: set up the new request (buffers, context)
+ * @submitted: optional, under rm_sem right after the submission
+ * @done: after the wait, before the request and the charge are dropped:
+ *	copy the result out; returns the call's result
+ */
+struct drv_call_ops {
+	enum wdfq_request_type type;
+	int (*refuse)(struct drv_call *c);
+	void (*prepare)(struct drv_call *c, struct wdfq_request *req);
+	void (*submitted)(struct drv_call *c, struct wdfq_request *req);
+	long (*done)(struct drv_call *c, struct wdfq_request *req, long ret);
+};
+
+/*
+ * One read, write or ioctl: under rm_sem, check "dead", charge the call,
+ * allocate its request and submit it; then, with rm_sem dropped, wait for
+ * it and drop the request, the charge and the bounce buffer.
+ */
+static long drv_call(struct drv_call *c)
+{
+	struct drv_file *df = c->file->private_data;
+	struct drv_dev *d = df->d;
+	struct wdfq_request *req;
+	struct drv_user *u = NULL;
+	long ret;
+
+	down_read(&d->rm_sem);
+	ret = -ENODEV;
+	if (d->dead)
+		goto out_unlock;
+	ret = c->ops->refuse ? c->ops->refuse(c) : 0;
+	if (ret)
+		goto out_unlock;
+	if (c->charged) {
+		u = drv_charge(df, c->len);
+		ret = PTR_ERR(u);
+		if (IS_ERR(u))
+			goto out_unlock;
+	}
+	ret = -ENOMEM;
+	if (!c->kbuf) {
+		c->kbuf = kmalloc(c->len, GFP_KERNEL);
+		if (!c->kbuf)
+			goto out_uncharge;
+	}
+	req = drv_req_new(d, c->file, c->ops->type);
+	if (!req)
+		goto out_uncharge;
+	c->ops->prepare(c, req);
+	if (c->direct)
+		wdfq_queue_submit(c->direct, req);
+	else
+		wdfq_device_submit(d->wdev, req);
+	if (c->ops->submitted)
+		c->ops->submitted(c, req);
+	up_read(&d->rm_sem);
+	ret = c->ops->done(c, req, drv_wait(df, req));
+	wdfq_request_put(req);
+	if (u)
+		drv_uncharge(df, u, c->len);
+	kfree(c->kbuf);
+	return ret;
+
+out_uncharge:
+	if (u)
+		drv_uncharge(df, u, c->len);
+out_unlock:
+	up_read(&d->rm_sem);
+	kfree(c->kbuf);
+	return ret;
+}
+
 static int drv_open(struct inode *inode, struct file *file)
 {
 	struct miscdevice *misc = file->private_data;
@@ -290,142 +385,140 @@ static int drv_open(struct inode *inode, struct file *file)
 	return stream_open(inode, file);
 }
 
-static ssize_t drv_read(struct file *file, char __user *buf, size_t len,
-			loff_t *ppos)
+/*
+ * O_NONBLOCK: no data for us now, or the read queue is stopped. A read side
+ * that refuses reads fails them at once instead, with the queue's error
+ * (poll reports EPOLLHUP for it).
+ */
+static int drv_read_refuse(struct drv_call *c)
 {
-	struct drv_file *df = file->private_data;
+	struct drv_file *df = c->file->private_data;
 	struct drv_dev *d = df->d;
-	bool nonblock = file->f_flags & O_NONBLOCK;
-	bool gave_up = false;
-	struct wdfq_request *req;
-	struct wdfq_queue *direct = NULL;
-	struct drv_user *u;
-	void *kbuf;
-	ssize_t ret;
+
+	if (c->nonblock && !drv_read_shut(d) &&
+	    (!drv_ring_len(d) || drv_reads_parked(d) || drv_read_held(d)))
+		return -EAGAIN;
+	return 0;
+}
+
+static void drv_read_prepare(struct drv_call *c, struct wdfq_request *req)
+{
+	struct drv_dev *d = drv_req(req)->d;
+
+	drv_req(req)->nonblock = c->nonblock;
+	wdfq_request_set_buffers(req, NULL, 0, c->kbuf, c->len);
+	if (d->read_path == WDFQ_READ_PATH_NOTIFY)
+		c->direct = d->q[WDFQ_QUEUE_READ];
+}
+
+/* Stopped meanwhile: take it back rather than wait for START. */
+static void drv_read_submitted(struct drv_call *c, struct wdfq_request *req)
+{
+	if (c->nonblock && !wdfq_request_is_completed(req) &&
+	    drv_read_held(drv_req(req)->d)) {
+		wdfq_request_cancel(req);
+		c->gave_up = true;
+	}
+}
+
+static long drv_read_done(struct drv_call *c, struct wdfq_request *req,
+			  long ret)
+{
 	size_t n;
 
-	if (!len)
-		return 0;
-	len = min_t(size_t, len, WDFQ_MAX_IO);
-	/* Fail bad buffers before data is taken from the device. */
-	if (fault_in_writeable(buf, len))
-		return -EFAULT;
-
-	down_read(&d->rm_sem);
-	ret = -ENODEV;
-	if (d->dead)
-		goto out_unlock;
-	/*
-	 * O_NONBLOCK: no data for us now, or the read queue is stopped. A
-	 * read side that refuses reads fails them at once instead, with the
-	 * queue's error (poll reports EPOLLHUP for it).
-	 */
-	ret = -EAGAIN;
-	if (nonblock && !drv_read_shut(d) &&
-	    (!drv_ring_len(d) || drv_reads_parked(d) || drv_read_held(d)))
-		goto out_unlock;
-	u = drv_charge(df, len);
-	ret = PTR_ERR(u);
-	if (IS_ERR(u))
-		goto out_unlock;
-	ret = -ENOMEM;
-	kbuf = kmalloc(len, GFP_KERNEL);
-	if (!kbuf)
-		goto out_uncharge;
-	req = drv_req_new(d, file, WDFQ_REQ_READ);
-	if (!req)
-		goto out_free;
-	drv_req(req)->nonblock = nonblock;
-	wdfq_request_set_buffers(req, NULL, 0, kbuf, len);
-	if (d->read_path == WDFQ_READ_PATH_NOTIFY)
-		direct = d->q[WDFQ_QUEUE_READ];
-	drv_submit(df, req, direct);
-	/* Stopped meanwhile: take it back rather than wait for START. */
-	if (nonblock && !wdfq_request_is_completed(req) && drv_read_held(d)) {
-		wdfq_request_cancel(req);
-		gave_up = true;
-	}
-	up_read(&d->rm_sem);
-	ret = drv_wait(df, req);
-	if (gave_up && ret == -ECANCELED)
+	if (c->gave_up && ret == -ECANCELED)
 		ret = -EAGAIN;
 	if (!ret) {
-		n = min(wdfq_request_information(req), len);
-		ret = copy_to_user(buf, kbuf, n) ? -EFAULT : n;
+		n = min(wdfq_request_information(req), c->len);
+		ret = copy_to_user(c->ubuf, c->kbuf, n) ? -EFAULT : n;
 	}
-	wdfq_request_put(req);
-	kfree(kbuf);
-	drv_uncharge(df, u, len);
 	/* A parked read that gave up no longer holds the ring's bytes back. */
 	if (ret < 0 && ret != -EAGAIN)
-		drv_poll_wake(d, EPOLLIN | EPOLLRDNORM);
-	return ret;
-
-out_free:
-	kfree(kbuf);
-out_uncharge:
-	drv_uncharge(df, u, len);
-out_unlock:
-	up_read(&d->rm_sem);
+		drv_poll_wake(drv_req(req)->d, EPOLLIN | EPOLLRDNORM);
 	return ret;
 }
 
-static ssize_t drv_write(struct file *file, const char __user *buf,
-			 size_t len, loff_t *ppos)
+static const struct drv_call_ops drv_read_ops = {
+	.type = WDFQ_REQ_READ,
+	.refuse = drv_read_refuse,
+	.prepare = drv_read_prepare,
+	.submitted = drv_read_submitted,
+	.done = drv_read_done,
+};
+
+static ssize_t drv_read(struct file *file, char __user *buf, size_t len,
+			loff_t *ppos)
 {
-	struct drv_file *df = file->private_data;
-	struct drv_dev *d = df->d;
-	struct wdfq_request *req;
-	struct drv_user *u;
-	void *kbuf;
-	ssize_t ret;
+	struct drv_call c = {
+		.file = file,
+		.ops = &drv_read_ops,
+		.charged = true,
+		.nonblock = file->f_flags & O_NONBLOCK,
+		.ubuf = buf,
+	};
 
 	if (!len)
 		return 0;
-	len = min_t(size_t, len, WDFQ_MAX_IO);
-	kbuf = memdup_user(buf, len);
-	if (IS_ERR(kbuf))
-		return PTR_ERR(kbuf);
+	c.len = min_t(size_t, len, WDFQ_MAX_IO);
+	/* Fail bad buffers before data is taken from the device. */
+	if (fault_in_writeable(buf, c.len))
+		return -EFAULT;
+	return drv_call(&c);
+}
 
-	down_read(&d->rm_sem);
-	ret = -ENODEV;
-	if (d->dead)
-		goto out_unlock;
-	ret = -EAGAIN;
-	if ((file->f_flags & O_NONBLOCK) && drv_write_would_park(d))
-		goto out_unlock;
-	u = drv_charge(df, len);
-	ret = PTR_ERR(u);
-	if (IS_ERR(u))
-		goto out_unlock;
-	ret = -ENOMEM;
-	req = drv_req_new(d, file, WDFQ_REQ_WRITE);
-	if (!req)
-		goto out_uncharge;
+static int drv_write_refuse(struct drv_call *c)
+{
+	struct drv_file *df = c->file->private_data;
+
+	if (c->nonblock && drv_write_would_park(df->d))
+		return -EAGAIN;
+	return 0;
+}
+
+static void drv_write_prepare(struct drv_call *c, struct wdfq_request *req)
+{
 	drv_write_timer_init(drv_req(req));
-	wdfq_request_set_buffers(req, kbuf, len, NULL, 0);
-	drv_submit(df, req, NULL);
-	up_read(&d->rm_sem);
-	ret = drv_wait(df, req);
+	wdfq_request_set_buffers(req, c->kbuf, c->len, NULL, 0);
+}
+
+static long drv_write_done(struct drv_call *c, struct wdfq_request *req,
+			   long ret)
+{
 	if (!ret)
 		ret = wdfq_request_information(req);
-	wdfq_request_put(req);
-	drv_uncharge(df, u, len);
-	kfree(kbuf);
 	/*
 	 * Its slot is free. The completion interrupt's DPC wakes pollers
 	 * too, but a write ended by its cancel routine, a purge or a failed
 	 * start has no interrupt.
 	 */
-	drv_poll_wake(d, EPOLLOUT | EPOLLWRNORM);
+	drv_poll_wake(drv_req(req)->d, EPOLLOUT | EPOLLWRNORM);
 	return ret;
+}
 
-out_uncharge:
-	drv_uncharge(df, u, len);
-out_unlock:
-	up_read(&d->rm_sem);
-	kfree(kbuf);
-	return ret;
+static const struct drv_call_ops drv_write_ops = {
+	.type = WDFQ_REQ_WRITE,
+	.refuse = drv_write_refuse,
+	.prepare = drv_write_prepare,
+	.done = drv_write_done,
+};
+
+static ssize_t drv_write(struct file *file, const char __user *buf,
+			 size_t len, loff_t *ppos)
+{
+	struct drv_call c = {
+		.file = file,
+		.ops = &drv_write_ops,
+		.charged = true,
+		.nonblock = file->f_flags & O_NONBLOCK,
+	};
+
+	if (!len)
+		return 0;
+	c.len = min_t(size_t, len, WDFQ_MAX_IO);
+	c.kbuf = memdup_user(buf, c.len);
+	if (IS_ERR(c.kbuf))
+		return PTR_ERR(c.kbuf);
+	return drv_call(&c);
 }
 
 static __poll_t drv_poll(struct file *file, poll_table *wait)
@@ -521,70 +614,57 @@ static void *drv_ioctl_copy_in(unsigned int cmd, void __user *argp,
 	return kbuf;
 }
 
+static void drv_ioctl_prepare(struct drv_call *c, struct wdfq_request *req)
+{
+	wdfq_request_set_ioctl_code(req, c->cmd);
+	wdfq_request_set_buffers(req, c->kbuf, c->len, c->kbuf, c->len);
+}
+
+static long drv_ioctl_done(struct drv_call *c, struct wdfq_request *req,
+			   long ret)
+{
+	/* Set only by a QUEUE_CTL with WDFQ_CTL_F_WAIT that was issued. */
+	struct drv_ctl_op *op = drv_req(req)->ctl_op;
+	struct drv_dev *d = drv_req(req)->d;
+
+	/* Wait outside the control queue: a signal ends it, not the op. */
+	if (op)
+		ret = drv_ctl_wait(d, op);
+	if (!ret && (_IOC_DIR(c->cmd) & _IOC_READ) &&
+	    copy_to_user(c->ubuf, c->kbuf, _IOC_SIZE(c->cmd)))
+		ret = -EFAULT;
+	/* Queue states and the write limit decide what poll reports. */
+	if (c->cmd == WDFQ_IOC_QUEUE_CTL || c->cmd == WDFQ_IOC_SET_PARAMS)
+		drv_poll_wake(d, EPOLLIN | EPOLLRDNORM | EPOLLOUT |
+			      EPOLLWRNORM | EPOLLERR | EPOLLHUP);
+	return ret;
+}
+
+static const struct drv_call_ops drv_ioctl_ops = {
+	.type = WDFQ_REQ_IOCTL,
+	.prepare = drv_ioctl_prepare,
+	.done = drv_ioctl_done,
+};
+
 static long drv_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 {
-	struct drv_file *df = file->private_data;
-	struct drv_dev *d = df->d;
-	void __user *argp = (void __user *)arg;
-	struct wdfq_request *req;
-	struct drv_user *u = NULL;
-	struct drv_ctl_op *op;
-	size_t len;
-	void *kbuf;
+	struct drv_call c = {
+		.file = file,
+		.ops = &drv_ioctl_ops,
+		/* Only the ioctl that waits for the device; see the top. */
+		.charged = cmd == WDFQ_IOC_WAIT_EVENT,
+		.ubuf = (void __user *)arg,
+		.cmd = cmd,
+	};
 	long ret;
 
 	ret = drv_ioctl_check(cmd);
 	if (ret)
 		return ret;
-	kbuf = drv_ioctl_copy_in(cmd, argp, &len);
-	if (IS_ERR(kbuf))
-		return PTR_ERR(kbuf);
-
-	down_read(&d->rm_sem);
-	ret = -ENODEV;
-	if (d->dead)
-		goto out_unlock;
-	/* Only the ioctl that waits for the device is charged; see the top. */
-	if (cmd == WDFQ_IOC_WAIT_EVENT) {
-		u = drv_charge(df, len);
-		ret = PTR_ERR(u);
-		if (IS_ERR(u))
-			goto out_unlock;
-	}
-	ret = -ENOMEM;
-	req = drv_req_new(d, file, WDFQ_REQ_IOCTL);
-	if (!req)
-		goto out_uncharge;
-	wdfq_request_set_ioctl_code(req, cmd);
-	wdfq_request_set_buffers(req, kbuf, len, kbuf, len);
-	drv_submit(df, req, NULL);
-	up_read(&d->rm_sem);
-	ret = drv_wait(df, req);
-	/* Set only by a QUEUE_CTL with WDFQ_CTL_F_WAIT that was issued. */
-	op = drv_req(req)->ctl_op;
-	wdfq_request_put(req);
-	/* Wait outside the control queue: a signal ends it, not the op. */
-	if (op)
-		ret = drv_ctl_wait(d, op);
-	if (!ret && (_IOC_DIR(cmd) & _IOC_READ) &&
-	    copy_to_user(argp, kbuf, _IOC_SIZE(cmd)))
-		ret = -EFAULT;
-	if (u)
-		drv_uncharge(df, u, len);
-	kfree(kbuf);
-	/* Queue states and the write limit decide what poll reports. */
-	if (cmd == WDFQ_IOC_QUEUE_CTL || cmd == WDFQ_IOC_SET_PARAMS)
-		drv_poll_wake(d, EPOLLIN | EPOLLRDNORM | EPOLLOUT |
-			      EPOLLWRNORM | EPOLLERR | EPOLLHUP);
-	return ret;
-
-out_uncharge:
-	if (u)
-		drv_uncharge(df, u, len);
-out_unlock:
-	up_read(&d->rm_sem);
-	kfree(kbuf);
-	return ret;
+	c.kbuf = drv_ioctl_copy_in(cmd, c.ubuf, &c.len);
+	if (IS_ERR(c.kbuf))
+		return PTR_ERR(c.kbuf);
+	return drv_call(&c);
 }
 
 /*

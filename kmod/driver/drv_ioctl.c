@@ -386,14 +386,15 @@ static int drv_ioc_reset_stats(struct drv_dev *d,
 }
 
 /**
- * drv_ioctl_handle() - the control queue's presentation handler
- * @d: the device
+ * drv_io_control() - the control queue's presentation handler
+ * @q: the control queue
  * @req: an IOCTL request whose input and output buffer is the argument
  *
  * Completes @req, or forwards it (WAIT_EVENT). Context: process (engine).
  */
-void drv_ioctl_handle(struct drv_dev *d, struct wdfq_request *req)
+void drv_io_control(struct wdfq_queue *q, struct wdfq_request *req)
 {
+	struct drv_dev *d = drv_q_dev(q);
 	unsigned int code = wdfq_request_ioctl_code(req);
 	size_t len;
 	void *buf = wdfq_request_out_buf(req, &len);

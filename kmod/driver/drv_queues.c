@@ -1,13 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * wdfq reference driver: the engine queues and their handlers.
+ * wdfq reference driver: the engine queues, their creation, routing and
+ * purge at removal. Their handlers live with what they handle:
  *
  *   read     SEQUENTIAL, power-managed: satisfy from the ring, else park
- *            the read on "pending" (forward)
+ *            the read on "pending" (forward); drv_read.c
  *   pending  MANUAL, power-managed: parked reads, completed by the DPC
  *   write    PARALLEL(write_limit), power-managed, QUEUE scope: start a
- *            transfer; its completion interrupt completes the write
- *   control  PARALLEL(unlimited), not power-managed: every ioctl
+ *            transfer; its completion interrupt completes the write;
+ *            drv_write.c (which also creates and rebuilds it)
+ *   control  PARALLEL(unlimited), not power-managed: every ioctl;
+ *            drv_ioctl.c
  *   events   MANUAL, not power-managed: WAIT_EVENT, completed by the DPC
  *
  * With read_path=1 (seed 000's alternative) reads go straight to a MANUAL,
@@ -19,142 +22,8 @@
 #include <linux/delay.h>
 #include <linux/err.h>
 #include <linux/kernel.h>
-#include <linux/platform_device.h>
 
 #include "drv.h"
-
-static struct drv_dev *drv_q_dev(struct wdfq_queue *q)
-{
-	return wdfq_device_context(wdfq_queue_device(q));
-}
-
-/**
- * drv_reads_parked() - are reads waiting for data
- * @d: the device
- *
- * Return: true if the parked-read queue holds requests.
- */
-bool drv_reads_parked(struct drv_dev *d)
-{
-	struct wdfq_queue_state st;
-
-	wdfq_queue_get_state(d->parked, &st);
-	return st.queued > 0;
-}
-
-/*
- * Sequential read queue: one read at a time. Under data_lock, older parked
- * reads get the ring's bytes first; then this one is satisfied from the ring
- * or joins them, so bytes always go to reads in arrival order.
- */
-static void drv_io_read(struct wdfq_queue *q, struct wdfq_request *req)
-{
-	struct drv_dev *d = drv_q_dev(q);
-	struct drv_req *ctx = drv_req(req);
-	size_t len, n;
-	void *out;
-	int ret;
-
-	out = wdfq_request_out_buf(req, &len);
-	spin_lock_bh(&d->data_lock);
-	drv_ring_to_readers_locked(d);
-	if (!kfifo_is_empty(&d->ring) && !drv_reads_parked(d)) {
-		n = kfifo_out(&d->ring, (u8 *)out, len);
-		wdfq_request_complete(req, 0, n);
-	} else if (ctx->nonblock) {
-		struct wdfq_queue_state st;
-
-		/* Not EAGAIN once pending refuses reads: poll says EPOLLHUP. */
-		wdfq_queue_get_state(d->parked, &st);
-		wdfq_request_complete(req, st.accepting ? -EAGAIN : -ESHUTDOWN,
-				      0);
-	} else {
-		ret = wdfq_request_forward(req, d->parked);
-		if (ret)
-			wdfq_request_complete(req, ret, 0);
-	}
-	spin_unlock_bh(&d->data_lock);
-}
-
-/*
- * Ready notification of the manual read queue (read_path=1): the queue went
- * from empty to non-empty. Take reads while the ring holds data. When it is
- * empty, a non-blocking read at the head completes with -EAGAIN and blocking
- * ones stay queued: the DPC completes them when data arrives, since the
- * notification is edge-triggered and will not fire again while they wait.
- *
- * Seed 000 would retrieve the head and requeue it when the ring is empty.
- * Requeueing the only request makes the queued count go from 0 to 1 again,
- * which re-arms the notification: the callback would run again at once,
- * find the ring still empty, requeue, and spin until data arrives. So the
- * head is looked at (find) and only taken when it can be completed.
- */
-static void drv_read_ready(struct wdfq_queue *q, void *context)
-{
-	struct drv_dev *d = context;
-	struct wdfq_request *req;
-	bool more = true;
-
-	while (more) {
-		spin_lock_bh(&d->data_lock);
-		if (!kfifo_is_empty(&d->ring)) {
-			more = !wdfq_queue_retrieve_next(q, &req);
-			if (more) {
-				size_t len, n;
-				void *out = wdfq_request_out_buf(req, &len);
-
-				n = kfifo_out(&d->ring, (u8 *)out, len);
-				wdfq_request_complete(req, 0, n);
-			}
-		} else if (!wdfq_queue_find_request(q, NULL, NULL, &req)) {
-			more = drv_req(req)->nonblock &&
-			       !wdfq_queue_retrieve_found(q, req);
-			if (more)
-				wdfq_request_complete(req, -EAGAIN, 0);
-			wdfq_request_put(req);
-		} else {
-			more = false;
-		}
-		spin_unlock_bh(&d->data_lock);
-	}
-}
-
-static void drv_io_write(struct wdfq_queue *q, struct wdfq_request *req)
-{
-	drv_write_start(drv_q_dev(q), req);
-}
-
-static void drv_io_write_stop(struct wdfq_queue *q, struct wdfq_request *req,
-			      unsigned int flags)
-{
-	struct drv_dev *d = drv_q_dev(q);
-
-	/* Not requeued: completion is on its way; power-down waits for it. */
-	if (!drv_write_stop(d, req))
-		dev_dbg(&d->pdev->dev, "write finishing during power-down\n");
-}
-
-static void drv_io_control(struct wdfq_queue *q, struct wdfq_request *req)
-{
-	drv_ioctl_handle(drv_q_dev(q), req);
-}
-
-static struct wdfq_queue *drv_write_queue_new(struct drv_dev *d,
-					      unsigned int limit)
-{
-	struct wdfq_queue_config cfg = {
-		.name = "write",
-		.dispatch = WDFQ_DISPATCH_PARALLEL,
-		.max_presented = limit,
-		.scope = WDFQ_SYNC_QUEUE,
-		.power_managed = true,
-		.io_write = drv_io_write,
-		.io_stop = drv_io_write_stop,
-		.context = d,
-	};
-
-	return wdfq_queue_create(d->wdev, &cfg);
-}
 
 /**
  * drv_queues_create() - create the queues and route requests to them
@@ -251,73 +120,6 @@ int drv_queues_create(struct drv_dev *d)
 					       drv_read_ready, d);
 	}
 	return wdfq_device_route(d->wdev, WDFQ_REQ_READ, d->q[WDFQ_QUEUE_READ]);
-}
-
-/**
- * drv_write_queue_rebuild() - replace the write queue with one of a new limit
- * @d: the device
- * @limit: the new parallel limit
- *
- * New writes go to the new queue at once; the old one drains (its writes
- * finish) and is deleted. Context: process, ctl_lock held, from the control
- * queue's handler.
- * Return: 0 or a negative errno (the old queue stays).
- */
-int drv_write_queue_rebuild(struct drv_dev *d, unsigned int limit)
-{
-	struct wdfq_queue *nq, *old;
-	int ret;
-
-	lockdep_assert_held(&d->ctl_lock);
-	nq = drv_write_queue_new(d, limit);
-	if (IS_ERR(nq))
-		return PTR_ERR(nq);
-	/* Not once the removal began: it purges the queue it finds. */
-	down_write(&d->qlock);
-	ret = READ_ONCE(d->dead) ? -ENODEV :
-	      wdfq_device_route(d->wdev, WDFQ_REQ_WRITE, nq);
-	if (ret) {
-		up_write(&d->qlock);
-		wdfq_queue_delete(nq);
-		return ret;
-	}
-	old = d->q[WDFQ_QUEUE_WRITE];
-	d->q[WDFQ_QUEUE_WRITE] = nq;
-	d->write_retiring = old;
-	WRITE_ONCE(d->write_limit, limit);
-	up_write(&d->qlock);
-	/*
-	 * A stopped old queue would never drain: let it run out. A removal
-	 * meanwhile purges it (the drain then ends early, or fails with
-	 * -EBUSY); it is deleted once the removal no longer looks at it.
-	 */
-	wdfq_queue_start(old);
-	wdfq_queue_drain_sync(old);
-	down_write(&d->qlock);
-	d->write_retiring = NULL;
-	up_write(&d->qlock);
-	wdfq_queue_delete(old);
-	return 0;
-}
-
-/**
- * drv_write_would_park() - would a write wait on the write queue
- * @d: the device
- *
- * Return: true when a new write would be queued rather than started at
- * once (queue stopped or full); false when it would start, or fail at once
- * because the queue does not accept requests (drained, purged).
- */
-bool drv_write_would_park(struct drv_dev *d)
-{
-	struct wdfq_queue_state st;
-
-	down_read(&d->qlock);
-	wdfq_queue_get_state(d->q[WDFQ_QUEUE_WRITE], &st);
-	up_read(&d->qlock);
-	return st.accepting &&
-	       (!st.dispatching || st.queued ||
-		st.driver_owned >= READ_ONCE(d->write_limit));
 }
 
 /* Purge one queue for the removal; returns when it holds no request. */

@@ -1,0 +1,128 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Stage the test VM's initramfs for one kernel; scripts/vm.sh runs it.
+#
+#   vm-stage.sh KERNEL MODE INTERACTIVE CMD
+#
+# Builds the modules for KERNEL and the kselftests, lays out the guest's
+# root in build/vm/KERNEL/root (see scripts/guest/init for what the guest
+# finds where) and packs it into build/vm/KERNEL/initrd.gz. MODE and CMD
+# are vm.sh's (--mode, --run); INTERACTIVE is 1 when the guest gets a
+# shell on the terminal. EXTRA_FILES and HOST_BINS: see scripts/vm.sh.
+set -eu
+. "$(dirname "$0")/lib.sh"
+
+[ $# -eq 4 ] || die "usage: vm-stage.sh KERNEL MODE INTERACTIVE CMD"
+kernel=$1
+mode=$2
+interactive=$3
+cmd=$4
+vmdir=$WDFQ_BUILD/vm/$kernel
+root=$vmdir/root
+
+# The module, built for this kernel; sets moddir.
+build_modules() {
+	moddir=$("$WDFQ_TOP/scripts/build-module.sh" "$kernel")
+}
+
+# The kselftests: static programs, the same for every kernel; the runner
+# and the harness headers come from the debug kernel's source tree. Sets
+# ksft and progs.
+build_kselftests() {
+	"$WDFQ_TOP/scripts/fetch-kernel.sh" --source debug
+	ksft=$WDFQ_KERNELS/debug/src/tools/testing/selftests
+	flock "$WDFQ_BUILD/locks/selftests" make -s -C "$WDFQ_TOP/selftests/wdfq" \
+		KSFT_DIR="$ksft" OUTPUT="$WDFQ_BUILD/selftests" >&2 ||
+		die "building the kselftests failed"
+	progs=$(make -s -C "$WDFQ_TOP/selftests/wdfq" list)
+}
+
+# busybox, /init and what it reads: the mode, the command, the demo.
+stage_base() {
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,wdfq/modules,wdfq/kselftest/kselftest,wdfq/kselftest/wdfq,root}
+	cp "$(command -v busybox)" "$root/bin/busybox"
+	file -L "$root/bin/busybox" 2>/dev/null | grep -q 'dynamically' &&
+		die "$(command -v busybox) is not static: install busybox-static"
+	install -m 755 "$WDFQ_TOP/scripts/guest/init" "$root/init"
+	echo "$mode" >"$root/wdfq/mode"
+	if [ "$interactive" = 1 ]; then
+		touch "$root/wdfq/interactive"
+	fi
+	printf '%s\n' "$cmd" >"$root/wdfq/cmd"
+	install -m 755 "$WDFQ_TOP/scripts/demo.sh" "$root/wdfq/demo.sh"
+}
+
+# Modules: the engine (wdfq_engine.ko), the KUnit suite, the reference
+# driver (wdfq.ko) and the example driver (wdfq_sample.ko, built out of
+# tree), each needing only the engine's symbols; unloaded in the reverse
+# order. Other modules (the benchmark) are copied but never loaded by check.
+stage_modules() {
+	local ko
+
+	for ko in "$moddir"/kmod/*/*.ko "$moddir"/samples/*/*.ko; do
+		cp "$ko" "$root/wdfq/modules/"
+	done
+	echo "wdfq_kunit wdfq_sample wdfq wdfq_engine" >"$root/wdfq/modules/unload"
+}
+
+# kselftest install layout: run_kselftest.sh + kselftest-list.txt.
+stage_kselftests() {
+	local p f
+
+	cp "$ksft/run_kselftest.sh" "$root/wdfq/kselftest/"
+	cp "$ksft"/kselftest/runner.sh "$ksft"/kselftest/ktap_helpers.sh \
+		"$root/wdfq/kselftest/kselftest/"
+	: >"$root/wdfq/kselftest/kselftest-list.txt"
+	for p in $progs; do
+		cp "$WDFQ_BUILD/selftests/$p" "$root/wdfq/kselftest/wdfq/"
+		echo "wdfq:$p" >>"$root/wdfq/kselftest/kselftest-list.txt"
+	done
+	for f in settings config; do
+		if [ -f "$WDFQ_TOP/selftests/wdfq/$f" ]; then
+			cp "$WDFQ_TOP/selftests/wdfq/$f" "$root/wdfq/kselftest/wdfq/"
+		fi
+	done
+}
+
+# One host program with the shared libraries ldd names.
+copy_host_bin() {
+	local bin lib
+	bin=$(command -v "$1") || die "HOST_BINS: '$1' not found on the host"
+	bin=$(readlink -f "$bin")
+	cp -L --parents "$bin" "$root"
+	[ "$(basename "$bin")" = "$1" ] ||
+		ln -sf "$bin" "$root/usr/bin/$1" 2>/dev/null || true
+	for lib in $(ldd "$bin" 2>/dev/null | grep -o '/[^ ]*'); do
+		[ -e "$root$lib" ] || cp -L --parents "$lib" "$root"
+	done
+}
+
+# Host programs (HOST_BINS) and files (EXTRA_FILES). coreutils' timeout is
+# always there: the kselftest runner needs "timeout --foreground", which
+# busybox's timeout lacks.
+stage_host_files() {
+	local b spec src dst
+
+	mkdir -p "$root/usr/bin"
+	for b in timeout ${HOST_BINS:-}; do
+		copy_host_bin "$b"
+	done
+	for spec in ${EXTRA_FILES:-}; do
+		src=${spec%%:*}
+		dst=/root/$(basename "$src")
+		[ "$spec" = "$src" ] || dst=${spec#*:}
+		[ -e "$src" ] || die "EXTRA_FILES: '$src' not found"
+		mkdir -p "$root$(dirname "$dst")"
+		cp -a "$src" "$root$dst"
+	done
+}
+
+build_modules
+build_kselftests
+stage_base
+stage_modules
+stage_kselftests
+stage_host_files
+(cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$vmdir/initrd.gz"
