@@ -202,6 +202,7 @@ struct wdfq_queue {
 struct wdfq_device {
 	struct wdfq_device_config cfg;
 	char name[32];
+	bool quiet_bugs;		/* KUnit: pr_notice(), not WARN_ONCE() */
 	struct mutex lock;		/* queue list and routing changes */
 	struct list_head queues;
 	struct wdfq_queue __rcu *routes[WDFQ_REQ_TYPES];

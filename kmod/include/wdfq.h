@@ -202,15 +202,12 @@ struct wdfq_queue_config {
  *	for a device that is always powered
  * @request_ctx_size: bytes of driver context in each request, see
  *	wdfq_request_ctx()
- * @quiet_driver_bugs: report driver bugs (rule 13) with dev_err() instead
- *	of WARN_ONCE(); for tests that exercise those checks on purpose
  * @context: driver data, returned by wdfq_device_context()
  */
 struct wdfq_device_config {
 	const char *name;
 	struct device *pm_dev;
 	size_t request_ctx_size;
-	bool quiet_driver_bugs;
 	void *context;
 };
 
@@ -844,7 +841,7 @@ size_t wdfq_request_information(struct wdfq_request *req);
  *
  * The request must be driver-owned and not marked cancelable. Completing a
  * queued or already completed request, or a cancelable one, is a driver bug:
- * it is reported once (WARN_ONCE, or dev_err with quiet_driver_bugs) and
+ * it is reported (with WARN_ONCE()) and counted against the queue, and
  * nothing else happens, except that a cancelable request is unmarked and
  * completed. The queue's next request may be presented from the engine's
  * workqueue. Context: any, hard interrupts included.

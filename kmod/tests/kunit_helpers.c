@@ -12,6 +12,9 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
+#include <wdfq_compat.h>
+#include <wdfq_kunit.h>
+
 #include "kunit_helpers.h"
 
 /* Data for every request: zero-length reads and writes are rule 15's. */
@@ -144,7 +147,6 @@ struct kt_env *kt_env_create(struct kunit *test, unsigned int cap,
 		.name = "wdfq-kunit",
 		.pm_dev = pm_dev,
 		.request_ctx_size = sizeof(struct kt_req *),
-		.quiet_driver_bugs = true,
 	};
 	struct kt_env *env;
 	int ret;
@@ -170,6 +172,7 @@ struct kt_env *kt_env_create(struct kunit *test, unsigned int cap,
 		env->dev = NULL;
 		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "wdfq_device_create");
 	}
+	wdfq_kunit_quiet_driver_bugs(env->dev);
 	KUNIT_ASSERT_PTR_EQ(test, wdfq_device_context(env->dev), (void *)env);
 	return env;
 }
@@ -584,4 +587,5 @@ bool kt_threads_wait(struct kt_threads *th)
 }
 
 MODULE_LICENSE("GPL");
+WDFQ_COMPAT_IMPORT_FOR_KUNIT();
 MODULE_DESCRIPTION("KUnit tests for the wdfq queue engine");
