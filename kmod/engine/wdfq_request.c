@@ -18,11 +18,11 @@ struct wdfq_request *wdfq_request_alloc(struct wdfq_device *dev,
 	struct wdfq_request *req;
 
 	if (type >= WDFQ_REQ_TYPES)
-		return NULL;
+		return ERR_PTR(-EINVAL);
 	req = kzalloc(struct_size(req, ctx, 0) + dev->cfg.request_ctx_size,
 		      gfp);
 	if (!req)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&req->node);
 	req->dev = dev;
 	req->type = type;

@@ -659,7 +659,8 @@ void wdfq_queue_reset_stats(struct wdfq_queue *q);
  * longer needs the request (after completion, or instead of submitting it).
  * The driver context (&wdfq_device_config.request_ctx_size bytes) is zeroed.
  *
- * Return: the request, or NULL.
+ * Return: the request, or an ERR_PTR() (-ENOMEM, or -EINVAL for an unknown
+ * @type).
  */
 struct wdfq_request *wdfq_request_alloc(struct wdfq_device *dev,
 					enum wdfq_request_type type,

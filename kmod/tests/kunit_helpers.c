@@ -250,8 +250,10 @@ struct kt_req *kt_req_new(struct kt_env *env, enum wdfq_request_type type,
 	atomic_set(&kr->stops, 0);
 	atomic_set(&kr->resumes, 0);
 	kr->req = wdfq_request_alloc(env->dev, type, file, GFP_KERNEL);
-	if (!kr->req)
+	if (IS_ERR(kr->req)) {
+		kr->req = NULL;
 		return NULL;
+	}
 	*(struct kt_req **)wdfq_request_ctx(kr->req) = kr;
 	wdfq_request_set_buffers(kr->req, kt_buf, sizeof(kt_buf), kt_buf,
 				 sizeof(kt_buf));

@@ -7,6 +7,7 @@
  * must neither hang nor touch freed memory.
  */
 #include <kunit/test.h>
+#include <linux/err.h>
 #include <linux/kthread.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
@@ -478,7 +479,7 @@ static void kt_poll_run(struct kunit *test, struct kt_env *env,
 	for (i = 0; i < POLL_ROUNDS; i++) {
 		req = wdfq_request_alloc(env->dev, WDFQ_REQ_READ, NULL,
 					 GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, req);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, req);
 		/* req set up before the poller sees it */
 		smp_store_release(&p->cur, req);
 		/* let the poller reach its spin first, most of the time */
@@ -561,7 +562,7 @@ static void kt_irq_poll_run(struct kunit *test, struct kt_env *env,
 	for (i = 0; i < IRQ_POLL_ROUNDS; i++) {
 		req = wdfq_request_alloc(env->dev, WDFQ_REQ_READ, NULL,
 					 GFP_KERNEL);
-		if (!req)
+		if (IS_ERR(req))
 			break;
 		WRITE_ONCE(p->cur, req);
 		if (q)
@@ -615,7 +616,7 @@ static void put_in_atomic_defers_free(struct kunit *test)
 	for (i = 0; i < 3; i++) {
 		req = wdfq_request_alloc(env->dev, WDFQ_REQ_WRITE, NULL,
 					 GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, req);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, req);
 		/* no KUnit call inside: a failed expectation allocates */
 		switch (i) {
 		case 0:
@@ -643,7 +644,7 @@ static void put_in_atomic_defers_free(struct kunit *test)
 	}
 	/* from a preemptible context it may be freed at once */
 	req = wdfq_request_alloc(env->dev, WDFQ_REQ_READ, NULL, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, req);
 	wdfq_request_put(req);
 	rcu_barrier();
 	kt_end(env);

@@ -91,7 +91,7 @@ static int bench_alloc(struct wdfq_device *dev, struct wdfq_request **reqs,
 	for (i = 0; i < n; i++) {
 		reqs[i] = wdfq_request_alloc(dev, WDFQ_REQ_READ, NULL,
 					     GFP_KERNEL);
-		if (!reqs[i])
+		if (IS_ERR(reqs[i]))
 			goto fail;
 		wdfq_request_set_done(reqs[i], bench_done_fn, NULL);
 	}

@@ -108,8 +108,8 @@ static ssize_t sample_io(struct file *file, enum wdfq_request_type type,
 	ssize_t ret;
 
 	req = wdfq_request_alloc(sample_wdev, type, file, GFP_KERNEL);
-	if (!req)
-		return -ENOMEM;
+	if (IS_ERR(req))
+		return PTR_ERR(req);
 	wdfq_request_set_buffers(req, in, in_len, out, out_len);
 	wdfq_device_submit(sample_wdev, req);
 	ret = wdfq_request_wait(req);
