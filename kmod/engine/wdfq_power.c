@@ -201,7 +201,7 @@ static bool wdfq_power_settled(struct wdfq_device *dev)
 	return !unacked;
 }
 
-int wdfq_device_power_down(struct wdfq_device *dev, unsigned int flags)
+void wdfq_device_power_down(struct wdfq_device *dev, unsigned int flags)
 {
 	struct wdfq_request *req;
 	unsigned long irqflags;
@@ -217,7 +217,7 @@ int wdfq_device_power_down(struct wdfq_device *dev, unsigned int flags)
 	if (!dev->powered && !(flags & WDFQ_STOP_PURGE)) {
 		mutex_unlock(&dev->lock);
 		mutex_unlock(&dev->power_lock);
-		return 0;
+		return;
 	}
 	was_powered = dev->powered;
 	dev->powered = false;
@@ -270,7 +270,6 @@ int wdfq_device_power_down(struct wdfq_device *dev, unsigned int flags)
 			   atomic_read(&dev->power_seq) != seq);
 	}
 	mutex_unlock(&dev->power_lock);
-	return 0;
 }
 EXPORT_SYMBOL_GPL(wdfq_device_power_down);
 

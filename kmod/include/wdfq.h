@@ -365,9 +365,8 @@ void wdfq_device_file_cleanup(struct wdfq_device *dev, struct file *file);
  *
  * Context: process context (a runtime or system PM callback), outside
  * every callback of @dev; sleeps.
- * Return: 0.
  */
-int wdfq_device_power_down(struct wdfq_device *dev, unsigned int flags);
+void wdfq_device_power_down(struct wdfq_device *dev, unsigned int flags);
 
 /**
  * wdfq_device_power_up() - the device has power again

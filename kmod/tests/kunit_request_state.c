@@ -216,14 +216,15 @@ struct kt_rs_pd {
 	struct wdfq_device *dev;
 	unsigned int flags;
 	struct completion done;
-	int rc;
+	bool returned;		/* wdfq_device_power_down() returned */
 };
 
 static int kt_rs_power_down(void *arg, int idx)
 {
 	struct kt_rs_pd *pd = arg;
 
-	pd->rc = wdfq_device_power_down(pd->dev, pd->flags);
+	wdfq_device_power_down(pd->dev, pd->flags);
+	pd->returned = true;
 	complete(&pd->done);
 	return 0;
 }
@@ -235,7 +236,7 @@ static void kt_rs_power_down_start(struct kunit *test, struct kt_env *env,
 	init_completion(&pd->done);
 	pd->dev = env->dev;
 	pd->flags = WDFQ_STOP_SUSPEND;
-	pd->rc = -1;
+	pd->returned = false;
 	kt_threads_start(test, th, 1, kt_rs_power_down, pd);
 }
 
@@ -287,7 +288,7 @@ static void stop_ack_requeue_after_cancel_claimed_kept(struct kunit *test)
 	kt_rs_expect_status(test, a, -ECANCELED);
 	KUNIT_EXPECT_TRUE(test, kt_rs_wait(&pd.done));
 	KUNIT_EXPECT_TRUE(test, kt_threads_wait(th));
-	KUNIT_EXPECT_EQ(test, pd.rc, 0);
+	KUNIT_EXPECT_TRUE(test, pd.returned);
 	KUNIT_EXPECT_EQ(test, atomic_read(&a->stops), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&a->cancel_calls), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&a->presented), 1);
@@ -415,7 +416,7 @@ static void forward_refused_in_power_down_keeps_io_stop(struct kunit *test)
 	wdfq_request_stop_acknowledge(b->req, false);
 	KUNIT_EXPECT_TRUE(test, kt_rs_wait(&pd.done));
 	KUNIT_EXPECT_TRUE(test, kt_threads_wait(th));
-	KUNIT_EXPECT_EQ(test, pd.rc, 0);
+	KUNIT_EXPECT_TRUE(test, pd.returned);
 	wdfq_device_power_up(env->dev);
 	KUNIT_EXPECT_EQ(test, wdfq_request_complete(a->req, 0, 0), 0);
 	KUNIT_EXPECT_EQ(test, wdfq_request_complete(b->req, 0, 0), 0);

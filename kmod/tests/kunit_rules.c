@@ -1832,14 +1832,15 @@ struct kt_pd {
 	struct wdfq_device *dev;
 	unsigned int flags;
 	struct completion done;
-	int rc;
+	bool returned;		/* wdfq_device_power_down() returned */
 };
 
 static int kt_power_down_thread(void *arg, int idx)
 {
 	struct kt_pd *pd = arg;
 
-	pd->rc = wdfq_device_power_down(pd->dev, pd->flags);
+	wdfq_device_power_down(pd->dev, pd->flags);
+	pd->returned = true;
 	complete(&pd->done);
 	return 0;
 }
@@ -1918,7 +1919,7 @@ static void rule16_power_managed_forced(struct kunit *test)
 	init_completion(&pd.done);
 	pd.dev = env->dev;
 	pd.flags = WDFQ_STOP_SUSPEND;
-	pd.rc = -1;
+	pd.returned = false;
 	kt_threads_start(test, th, 1, kt_power_down_thread, &pd);
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&a->stops) == 1 &&
 					atomic_read(&c->stops) == 1 &&
@@ -1940,7 +1941,7 @@ static void rule16_power_managed_forced(struct kunit *test)
 	kt_expect_complete(test, f, 0, 0);
 	KUNIT_EXPECT_TRUE(test, kt_wait_for(&pd.done));
 	KUNIT_EXPECT_TRUE(test, kt_threads_wait(th));
-	KUNIT_EXPECT_EQ(test, pd.rc, 0);
+	KUNIT_EXPECT_TRUE(test, pd.returned);
 	KUNIT_EXPECT_EQ(test, atomic_read(&a->stops), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->stops), 1);
 
@@ -1969,8 +1970,7 @@ static void rule16_power_managed_forced(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&rn->calls), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&y->done), 0);
 	/* Again while down: nothing happens. */
-	KUNIT_EXPECT_EQ(test, wdfq_device_power_down(env->dev,
-						     WDFQ_STOP_SUSPEND), 0);
+	wdfq_device_power_down(env->dev, WDFQ_STOP_SUSPEND);
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->stops), 1);
 
 	wdfq_device_power_up(env->dev);
@@ -2002,7 +2002,7 @@ static void rule16_power_managed_forced(struct kunit *test)
 	memset(th, 0, sizeof(*th));
 	init_completion(&pd.done);
 	pd.flags = WDFQ_STOP_PURGE;
-	pd.rc = -1;
+	pd.returned = false;
 	kt_threads_start(test, th, 1, kt_power_down_thread, &pd);
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&g->stops) == 1));
 	smp_rmb();	/* pairs with kt_stop_record()'s smp_wmb() */
@@ -2010,7 +2010,7 @@ static void rule16_power_managed_forced(struct kunit *test)
 	wdfq_request_stop_acknowledge(g->req, false);
 	KUNIT_EXPECT_TRUE(test, kt_wait_for(&pd.done));
 	KUNIT_EXPECT_TRUE(test, kt_threads_wait(th));
-	KUNIT_EXPECT_EQ(test, pd.rc, 0);
+	KUNIT_EXPECT_TRUE(test, pd.returned);
 	wdfq_device_power_up(env->dev);
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&g->resumes) == 1));
 	kt_expect_complete(test, g, 0, 0);
