@@ -200,7 +200,7 @@ static void wdfq_claim_locked(struct wdfq_queue *q, enum wdfq_act_type type,
 		} else {
 			list_del_init(&req->node);
 			wdfq_request_publish(req, -ECANCELED, 0);
-			q->stats.cancelled++;
+			q->stats.canceled++;
 		}
 		break;
 	case WDFQ_ACT_CANCEL_ROUTINE:

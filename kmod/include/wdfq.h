@@ -216,7 +216,7 @@ struct wdfq_device_config {
  * @accepting: new requests are taken
  * @dispatching: requests are presented or may be retrieved
  * @powered: the queue is not held off by the device's power state
- * @queued: requests on the queue, including ones being cancelled
+ * @queued: requests on the queue, including ones being canceled
  * @driver_owned: requests presented or retrieved and not yet completed,
  *	forwarded or requeued
  * @max_driver_owned: highest @driver_owned seen
@@ -225,13 +225,13 @@ struct wdfq_device_config {
  * @completed: requests the driver completed, and those the engine completed
  *	itself (on arrival at a queue not accepting; zero-length ones where
  *	they would be presented or retrieved)
- * @cancelled: queued requests the engine completed as cancelled
+ * @canceled: queued requests the engine completed as canceled
  * @forwarded_in: requests forwarded onto this queue from another
  * @forwarded_out: requests forwarded from this queue to another
  * @driver_bugs: driver bugs reported against this queue (rule 13)
  *
  * The counters balance at every instant the queue lock is free:
- * @arrived + @forwarded_in = @completed + @cancelled + @forwarded_out +
+ * @arrived + @forwarded_in = @completed + @canceled + @forwarded_out +
  * @queued + @driver_owned.
  */
 struct wdfq_queue_state {
@@ -244,7 +244,7 @@ struct wdfq_queue_state {
 	u64 arrived;
 	u64 presented;
 	u64 completed;
-	u64 cancelled;
+	u64 canceled;
 	u64 forwarded_in;
 	u64 forwarded_out;
 	u64 driver_bugs;
@@ -328,7 +328,7 @@ void wdfq_device_submit(struct wdfq_device *dev, struct wdfq_request *req);
  * @file: the file being released
  *
  * Every queued request of every queue of @dev that came from @file is
- * cancelled as if its caller had given up (see wdfq_request_cancel()).
+ * canceled as if its caller had given up (see wdfq_request_cancel()).
  * Driver-owned requests are not touched. Context: process context.
  */
 void wdfq_device_file_cleanup(struct wdfq_device *dev, struct file *file);
@@ -348,7 +348,7 @@ void wdfq_device_file_cleanup(struct wdfq_device *dev, struct file *file);
  * io_stop waits until no presentation handler of its queue is running.
  *
  * With WDFQ_STOP_PURGE (removal), each power-managed queue is first purged
- * as by wdfq_queue_purge(), as KMDF does: queued requests are cancelled,
+ * as by wdfq_queue_purge(), as KMDF does: queued requests are canceled,
  * cancelable driver-owned ones get their cancel routine instead of
  * io_stop, new requests complete with -ESHUTDOWN, and an acknowledgment
  * with requeue cancels the request. The queues stay purged after
@@ -506,7 +506,7 @@ int wdfq_queue_drain_sync(struct wdfq_queue *q);
  * @fn: called once nothing is queued or driver-owned, or NULL
  * @ctx: passed to @fn
  *
- * Queued requests are cancelled (completed with -ECANCELED, or handed to
+ * Queued requests are canceled (completed with -ECANCELED, or handed to
  * io_canceled_on_queue if they were presented before); driver-owned
  * requests marked cancelable get their cancel routine. Until the purge
  * finishes, wdfq_request_requeue() and wdfq_request_mark_cancelable() turn
@@ -557,7 +557,7 @@ int wdfq_queue_stop_and_purge_sync(struct wdfq_queue *q);
  * @fn runs each time the queued count goes from 0 to 1 while the queue
  * dispatches and is powered, after start and power-up if requests are
  * queued, and on the next insertion after a retrieval that found nothing
- * while requests were still being cancelled. It must retrieve until
+ * while requests were still being canceled. It must retrieve until
  * retrieval reports -ENOENT. It may run before this call returns. With
  * scope NONE two runs may overlap; with QUEUE or DEVICE scope they never do.
  *
@@ -618,7 +618,7 @@ int wdfq_queue_find_request(struct wdfq_queue *q, struct wdfq_request *after,
  * or write is completed with 0 instead (unless the queue allows them).
  * Context: any.
  * Return: 0 and @found is driver-owned; -ENOENT if it is no longer queued
- * on @q (retrieved, cancelled or completed meanwhile, or zero-length);
+ * on @q (retrieved, canceled or completed meanwhile, or zero-length);
  * -EBUSY as wdfq_queue_retrieve_next(); -EINVAL on a queue that is not
  * MANUAL (as in KMDF 1.11 and later: a presenting queue's requests are the
  * dispatcher's).
@@ -699,7 +699,7 @@ void wdfq_request_set_done(struct wdfq_request *req, wdfq_done_fn fn,
  * wdfq_request_wait() - sleep until a submitted request completes
  * @req: the request
  *
- * If a signal arrives first, the request is cancelled as by
+ * If a signal arrives first, the request is canceled as by
  * wdfq_request_cancel() and the call keeps waiting, uninterruptibly, until
  * the request completes (the driver must complete a driver-owned request
  * that it did not mark cancelable). The sleep is freezable: system sleep
@@ -711,7 +711,7 @@ void wdfq_request_set_done(struct wdfq_request *req, wdfq_done_fn fn,
  *
  * Context: process context; sleeps.
  * Return: 0 when the request completed on its own; -ERESTARTSYS when a
- * signal cancelled it (its status is then -ECANCELED). A request that
+ * signal canceled it (its status is then -ECANCELED). A request that
  * completed successfully despite the signal returns 0: no data is lost.
  */
 int wdfq_request_wait(struct wdfq_request *req);
@@ -871,7 +871,7 @@ int wdfq_request_forward(struct wdfq_request *req, struct wdfq_queue *dest);
  * wdfq_request_requeue() - put a retrieved request back at the head
  * @req: a driver-owned request of a MANUAL queue, not marked cancelable
  *
- * While the queue is purging, the request is cancelled instead (see
+ * While the queue is purging, the request is canceled instead (see
  * wdfq_request_cancel()) and the call still returns 0. Putting back the only
  * request is a 0 -> 1 transition that fires ready notification again, as in
  * KMDF: a ready callback should not requeue what it cannot serve yet, but
@@ -888,7 +888,7 @@ int wdfq_request_requeue(struct wdfq_request *req);
  * @fn: cancel routine, see &wdfq_cancel_fn
  *
  * Context: any.
- * Return: 0; -ECANCELED if the request is already cancelled or its queue is
+ * Return: 0; -ECANCELED if the request is already canceled or its queue is
  * purging (@fn is not called; the driver still owns and must complete
  * @req); -EINVAL if @req is not driver-owned or already cancelable.
  */
@@ -909,7 +909,7 @@ int wdfq_request_unmark_cancelable(struct wdfq_request *req);
  * wdfq_request_is_canceled() - has the caller given up on the request
  * @req: the request
  *
- * Return: true once it has been cancelled by its caller, a purge or a file
+ * Return: true once it has been canceled by its caller, a purge or a file
  * cleanup.
  */
 bool wdfq_request_is_canceled(struct wdfq_request *req);

@@ -401,7 +401,7 @@ static void concurrency_storm(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st->hold_in, st->hold_out);
 	kt_state(st->p, &qs);
 	kunit_info(test, "par: arrived %llu presented %llu completed %llu cancelled %llu fwd in/out %llu/%llu max owned %u\n",
-		   qs.arrived, qs.presented, qs.completed, qs.cancelled,
+		   qs.arrived, qs.presented, qs.completed, qs.canceled,
 		   qs.forwarded_in, qs.forwarded_out, qs.max_driver_owned);
 	/* Rules 1 and 2: only io_canceled_on_queue may exceed the limit. */
 	KUNIT_EXPECT_LE(test, qs.max_driver_owned,

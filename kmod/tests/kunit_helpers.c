@@ -462,12 +462,12 @@ void kt_check_balance(struct kunit *test, struct wdfq_queue *q)
 
 	kt_state(q, &st);
 	in = st.arrived + st.forwarded_in;
-	out = st.completed + st.cancelled + st.forwarded_out + st.queued +
+	out = st.completed + st.canceled + st.forwarded_out + st.queued +
 	      st.driver_owned;
 	KUNIT_EXPECT_EQ_MSG(test, in, out,
 			    "unbalanced: arrived %llu + fwd_in %llu != completed %llu + cancelled %llu + fwd_out %llu + queued %u + owned %u",
 			    st.arrived, st.forwarded_in, st.completed,
-			    st.cancelled, st.forwarded_out, st.queued,
+			    st.canceled, st.forwarded_out, st.queued,
 			    st.driver_owned);
 	KUNIT_EXPECT_LE(test, st.driver_owned, st.max_driver_owned);
 }

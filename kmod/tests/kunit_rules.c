@@ -628,7 +628,7 @@ static void rule07_purge_and_stop_and_purge(struct kunit *test)
 	kt_expect_complete(test, b, 0, 0);
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&sc->calls) == 1));
 	kt_state(p, &st);
-	KUNIT_EXPECT_EQ(test, st.cancelled, 3);
+	KUNIT_EXPECT_EQ(test, st.canceled, 3);
 	KUNIT_EXPECT_FALSE(test, st.accepting);
 
 	/* While purging, requeue turns into cancellation. */
@@ -1139,7 +1139,7 @@ static void rule11_cancel_queued(struct kunit *test)
 	kt_expect_status(test, m0, -ECANCELED);
 	KUNIT_EXPECT_TRUE(test, wdfq_request_is_canceled(m0->req));
 	kt_state(qm, &st);
-	KUNIT_EXPECT_EQ(test, st.cancelled, 1);
+	KUNIT_EXPECT_EQ(test, st.canceled, 1);
 	KUNIT_EXPECT_EQ(test, st.queued, 0);
 	wdfq_request_cancel(m0->req);	/* completed: nothing happens */
 	msleep(20);
@@ -2539,7 +2539,7 @@ static void rule21_state_counters(struct kunit *test)
 	kt_state(s, &st);
 	KUNIT_EXPECT_EQ(test, st.completed, 1);
 	KUNIT_EXPECT_EQ(test, st.forwarded_out, 1);
-	KUNIT_EXPECT_EQ(test, st.cancelled, 1);
+	KUNIT_EXPECT_EQ(test, st.canceled, 1);
 	KUNIT_EXPECT_EQ(test, st.queued, 1);
 	KUNIT_EXPECT_EQ(test, st.driver_owned, 2);
 	KUNIT_EXPECT_EQ(test, st.presented, 4);
@@ -2557,7 +2557,7 @@ static void rule21_state_counters(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.arrived, 3);
 	KUNIT_EXPECT_EQ(test, st.max_driver_owned, 2);
 	KUNIT_EXPECT_EQ(test, st.completed, 0);
-	KUNIT_EXPECT_EQ(test, st.cancelled, 0);
+	KUNIT_EXPECT_EQ(test, st.canceled, 0);
 	KUNIT_EXPECT_EQ(test, st.forwarded_out, 0);
 	KUNIT_EXPECT_EQ(test, st.presented, 0);
 	KUNIT_EXPECT_EQ(test, st.queued, 1);
