@@ -58,12 +58,6 @@ void wdfq_request_set_done(struct wdfq_request *req, wdfq_done_fn fn,
 }
 EXPORT_SYMBOL_GPL(wdfq_request_set_done);
 
-void wdfq_request_get(struct wdfq_request *req)
-{
-	refcount_inc(&req->ref);
-}
-EXPORT_SYMBOL_GPL(wdfq_request_get);
-
 static void wdfq_request_free_rcu(struct rcu_head *rcu)
 {
 	kfree(container_of(rcu, struct wdfq_request, rcu));

@@ -741,12 +741,6 @@ void wdfq_request_cancel(struct wdfq_request *req);
 bool wdfq_request_is_completed(struct wdfq_request *req);
 
 /**
- * wdfq_request_get() - take a reference
- * @req: the request
- */
-void wdfq_request_get(struct wdfq_request *req);
-
-/**
  * wdfq_request_put() - drop a reference; the last one frees the request
  * @req: the request, or NULL
  *
