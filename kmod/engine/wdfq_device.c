@@ -281,7 +281,7 @@ void wdfq_kunit_quiet_driver_bugs(struct wdfq_device *dev)
 {
 	dev->quiet_bugs = true;
 }
-WDFQ_COMPAT_EXPORT_FOR_KUNIT(wdfq_kunit_quiet_driver_bugs);
+EXPORT_SYMBOL_IF_KUNIT(wdfq_kunit_quiet_driver_bugs);
 #endif
 
 MODULE_LICENSE("GPL");

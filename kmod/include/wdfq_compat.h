@@ -26,17 +26,17 @@
 /*
  * Hooks for the engine's KUnit tests (wdfq_kunit.h), built only on kernels
  * with KUnit and exported only into the EXPORTED_FOR_KUNIT_TESTING symbol
- * namespace: with <kunit/visibility.h> from 6.2 on, by hand before. The
- * namespace is a string literal since 6.13, a bare identifier before.
+ * namespace by EXPORT_SYMBOL_IF_KUNIT() (<kunit/visibility.h>, 6.2+;
+ * defined here before). The namespace is a string literal since 6.13, a
+ * bare identifier before.
  */
 #if IS_ENABLED(CONFIG_KUNIT)
 #include <linux/export.h>
 #include <linux/module.h>
 #if KERNEL_VERSION(6, 2, 0) <= LINUX_VERSION_CODE
 #include <kunit/visibility.h>
-#define WDFQ_COMPAT_EXPORT_FOR_KUNIT(sym)	EXPORT_SYMBOL_IF_KUNIT(sym)
 #else
-#define WDFQ_COMPAT_EXPORT_FOR_KUNIT(sym)	\
+#define EXPORT_SYMBOL_IF_KUNIT(sym)	\
 	EXPORT_SYMBOL_NS(sym, EXPORTED_FOR_KUNIT_TESTING)
 #endif
 #if KERNEL_VERSION(6, 13, 0) <= LINUX_VERSION_CODE
