@@ -189,7 +189,7 @@ static struct wdfq_request *drv_req_new(struct drv_dev *d, struct file *file,
 	struct drv_req *ctx;
 
 	req = wdfq_request_alloc(d->wdev, type, file, GFP_KERNEL);
-	if (!req)
+	if (IS_ERR(req))
 		return NULL;
 	ctx = drv_req(req);
 	ctx->req = req;

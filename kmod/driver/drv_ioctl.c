@@ -105,7 +105,7 @@ static int drv_ioc_get_stats(struct drv_dev *d, struct wdfq_queue_stats *s)
 	s->arrived = st.arrived;
 	s->presented = st.presented;
 	s->completed = st.completed;
-	s->cancelled = st.cancelled;
+	s->cancelled = st.canceled;
 	s->forwarded_in = st.forwarded_in;
 	s->forwarded_out = st.forwarded_out;
 	s->driver_bugs = st.driver_bugs;

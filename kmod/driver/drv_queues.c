@@ -25,6 +25,14 @@
 
 #include "drv.h"
 
+static const struct wdfq_queue_ops drv_read_ops = {
+	.io_read = drv_io_read,
+};
+
+static const struct wdfq_queue_ops drv_control_ops = {
+	.io_ioctl = drv_io_control,
+};
+
 /**
  * drv_queues_create() - create the queues and route requests to them
  * @d: the device, with d->wdev created
@@ -40,7 +48,7 @@ int drv_queues_create(struct drv_dev *d)
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL,
 		.scope = WDFQ_SYNC_NONE,
 		.power_managed = true,
-		.io_read = drv_io_read,
+		.ops = &drv_read_ops,
 		.context = d,
 	};
 	struct wdfq_queue_config manual_cfg = {
@@ -56,7 +64,7 @@ int drv_queues_create(struct drv_dev *d)
 		.max_presented = 0,
 		.scope = WDFQ_SYNC_NONE,
 		.power_managed = false,
-		.io_ioctl = drv_io_control,
+		.ops = &drv_control_ops,
 		.context = d,
 	};
 	struct wdfq_queue_config events_cfg = {

@@ -32,6 +32,11 @@ static void drv_io_write_stop(struct wdfq_queue *q, struct wdfq_request *req,
 		dev_dbg(&d->pdev->dev, "write finishing during power-down\n");
 }
 
+static const struct wdfq_queue_ops drv_write_ops = {
+	.io_write = drv_io_write,
+	.io_stop = drv_io_write_stop,
+};
+
 /**
  * drv_write_queue_new() - create a write queue
  * @d: the device, with d->wdev created
@@ -48,8 +53,7 @@ struct wdfq_queue *drv_write_queue_new(struct drv_dev *d, unsigned int limit)
 		.max_presented = limit,
 		.scope = WDFQ_SYNC_QUEUE,
 		.power_managed = true,
-		.io_write = drv_io_write,
-		.io_stop = drv_io_write_stop,
+		.ops = &drv_write_ops,
 		.context = d,
 	};
 

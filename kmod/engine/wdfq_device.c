@@ -9,6 +9,7 @@
 #include <linux/lockdep.h>
 #include <linux/slab.h>
 
+#include <wdfq_kunit.h>
 #include "wdfq_internal.h"
 
 struct wdfq_device *wdfq_device_create(const struct wdfq_device_config *cfg)
@@ -219,7 +220,7 @@ void wdfq_device_bug(struct wdfq_device *dev, const char *what)
 		raw_spin_lock_irqsave(&q->lock, irqflags);
 		wdfq_driver_bug(q, what);
 		raw_spin_unlock_irqrestore(&q->lock, irqflags);
-	} else if (dev->cfg.quiet_driver_bugs) {
+	} else if (dev->quiet_bugs) {
 		pr_notice("wdfq %s: driver misuse: %s\n", dev->name, what);
 	} else {
 		WARN_ONCE(1, "wdfq %s: driver misuse: %s\n", dev->name, what);
@@ -252,7 +253,7 @@ void wdfq_request_bug(struct wdfq_request *req, const char *what)
 		return;
 	}
 	rcu_read_unlock();
-	if (dev->cfg.quiet_driver_bugs)
+	if (dev->quiet_bugs)
 		pr_notice("wdfq %s: driver misuse: %s\n", dev->name, what);
 	else
 		WARN_ONCE(1, "wdfq %s: driver misuse: %s\n", dev->name, what);
@@ -267,13 +268,21 @@ void wdfq_driver_bug(struct wdfq_queue *q, const char *what)
 {
 	lockdep_assert_held(&q->lock);
 	q->stats.driver_bugs++;
-	if (q->dev->cfg.quiet_driver_bugs)
+	if (q->dev->quiet_bugs)
 		pr_notice("wdfq %s/%s: driver misuse: %s\n", q->dev->name,
 			  q->cfg.name ?: "queue", what);
 	else
 		WARN_ONCE(1, "wdfq %s/%s: driver misuse: %s\n", q->dev->name,
 			  q->cfg.name ?: "queue", what);
 }
+
+#if IS_ENABLED(CONFIG_KUNIT)
+void wdfq_kunit_quiet_driver_bugs(struct wdfq_device *dev)
+{
+	dev->quiet_bugs = true;
+}
+EXPORT_SYMBOL_IF_KUNIT(wdfq_kunit_quiet_driver_bugs);
+#endif
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KMDF-style I/O queues: a library for drivers");

@@ -151,7 +151,8 @@ struct wdfq_frame {
 struct wdfq_queue {
 	raw_spinlock_t lock;
 	struct wdfq_device *dev;
-	struct wdfq_queue_config cfg;
+	struct wdfq_queue_config cfg;	/* cfg.ops: use ops */
+	const struct wdfq_queue_ops *ops;	/* never NULL */
 	struct list_head dev_node;	/* dev->queues, under dev->lock */
 
 	struct list_head fifo;
@@ -206,6 +207,7 @@ struct wdfq_queue {
 struct wdfq_device {
 	struct wdfq_device_config cfg;
 	char name[32];
+	bool quiet_bugs;		/* KUnit: pr_notice(), not WARN_ONCE() */
 	struct mutex lock;		/* queue list and routing changes */
 	struct list_head queues;
 	struct wdfq_queue __rcu *routes[WDFQ_REQ_TYPES];

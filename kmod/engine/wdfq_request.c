@@ -18,11 +18,11 @@ struct wdfq_request *wdfq_request_alloc(struct wdfq_device *dev,
 	struct wdfq_request *req;
 
 	if (type >= WDFQ_REQ_TYPES)
-		return NULL;
+		return ERR_PTR(-EINVAL);
 	req = kzalloc(struct_size(req, ctx, 0) + dev->cfg.request_ctx_size,
 		      gfp);
 	if (!req)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&req->node);
 	req->dev = dev;
 	req->type = type;
@@ -57,12 +57,6 @@ void wdfq_request_set_done(struct wdfq_request *req, wdfq_done_fn fn,
 	req->done_data = data;
 }
 EXPORT_SYMBOL_GPL(wdfq_request_set_done);
-
-void wdfq_request_get(struct wdfq_request *req)
-{
-	refcount_inc(&req->ref);
-}
-EXPORT_SYMBOL_GPL(wdfq_request_get);
 
 static void wdfq_request_free_rcu(struct rcu_head *rcu)
 {

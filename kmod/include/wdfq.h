@@ -75,7 +75,7 @@ enum wdfq_sync_scope {
 };
 
 /*
- * Flags of wdfq_device_power_down() and &wdfq_queue_config.io_stop.
+ * Flags of wdfq_device_power_down() and &wdfq_queue_ops.io_stop.
  * WDFQ_STOP_PURGE purges the power-managed queues before io_stop (see
  * wdfq_device_power_down()). WDFQ_STOP_CANCELABLE is io_stop's only: the
  * request is marked cancelable as io_stop is called.
@@ -126,18 +126,7 @@ typedef void (*wdfq_cancel_fn)(struct wdfq_request *req);
 typedef void (*wdfq_done_fn)(struct wdfq_request *req, void *data);
 
 /**
- * struct wdfq_queue_config - how a queue behaves
- * @name: name for logs and debugging
- * @dispatch: dispatch type
- * @max_presented: PARALLEL only: most driver-owned requests, 0 = unlimited;
- *	1 behaves exactly like SEQUENTIAL
- * @scope: synchronization scope of the queue's callbacks
- * @power_managed: hold the device awake while the queue has work, present
- *	only while the device is powered
- * @allow_zero_length: present zero-length reads and writes instead of
- *	completing them with 0 when they would be presented or retrieved
- *	(as in KMDF, they wait in the queue like any other request until then)
- * @default_queue: receive every request type the device routes nowhere else
+ * struct wdfq_queue_ops - a queue's handlers
  * @io_read: handler for READ requests
  * @io_write: handler for WRITE requests
  * @io_ioctl: handler for IOCTL requests
@@ -158,6 +147,37 @@ typedef void (*wdfq_done_fn)(struct wdfq_request *req, void *data);
  * @io_canceled_on_queue: receives a queued request that was presented
  *	before (forwarded here by the driver) when its caller gives up; the
  *	driver owns it and must complete it
+ *
+ * Every member may be NULL. The queue keeps a pointer to the table, not a
+ * copy: define it static const, so that it outlives the queue.
+ */
+struct wdfq_queue_ops {
+	wdfq_io_fn io_read;
+	wdfq_io_fn io_write;
+	wdfq_io_fn io_ioctl;
+	wdfq_io_fn io_internal_ioctl;
+	wdfq_io_fn io_default;
+	void (*io_stop)(struct wdfq_queue *q, struct wdfq_request *req,
+			unsigned int flags);
+	wdfq_io_fn io_resume;
+	wdfq_io_fn io_canceled_on_queue;
+};
+
+/**
+ * struct wdfq_queue_config - how a queue behaves
+ * @name: name for logs and debugging
+ * @dispatch: dispatch type
+ * @max_presented: PARALLEL only: most driver-owned requests, 0 = unlimited;
+ *	1 behaves exactly like SEQUENTIAL
+ * @scope: synchronization scope of the queue's callbacks
+ * @power_managed: hold the device awake while the queue has work, present
+ *	only while the device is powered
+ * @allow_zero_length: present zero-length reads and writes instead of
+ *	completing them with 0 when they would be presented or retrieved
+ *	(as in KMDF, they wait in the queue like any other request until then)
+ * @default_queue: receive every request type the device routes nowhere else
+ * @ops: the queue's handlers, or NULL for none; must stay valid until the
+ *	queue is deleted (see &struct wdfq_queue_ops)
  * @context: driver data, returned by wdfq_queue_context()
  *
  * A MANUAL queue with any presentation handler is a configuration error, and
@@ -171,15 +191,7 @@ struct wdfq_queue_config {
 	bool power_managed;
 	bool allow_zero_length;
 	bool default_queue;
-	wdfq_io_fn io_read;
-	wdfq_io_fn io_write;
-	wdfq_io_fn io_ioctl;
-	wdfq_io_fn io_internal_ioctl;
-	wdfq_io_fn io_default;
-	void (*io_stop)(struct wdfq_queue *q, struct wdfq_request *req,
-			unsigned int flags);
-	wdfq_io_fn io_resume;
-	wdfq_io_fn io_canceled_on_queue;
+	const struct wdfq_queue_ops *ops;
 	void *context;
 };
 
@@ -190,15 +202,12 @@ struct wdfq_queue_config {
  *	for a device that is always powered
  * @request_ctx_size: bytes of driver context in each request, see
  *	wdfq_request_ctx()
- * @quiet_driver_bugs: report driver bugs (rule 13) with dev_err() instead
- *	of WARN_ONCE(); for tests that exercise those checks on purpose
  * @context: driver data, returned by wdfq_device_context()
  */
 struct wdfq_device_config {
 	const char *name;
 	struct device *pm_dev;
 	size_t request_ctx_size;
-	bool quiet_driver_bugs;
 	void *context;
 };
 
@@ -207,7 +216,7 @@ struct wdfq_device_config {
  * @accepting: new requests are taken
  * @dispatching: requests are presented or may be retrieved
  * @powered: the queue is not held off by the device's power state
- * @queued: requests on the queue, including ones being cancelled
+ * @queued: requests on the queue, including ones being canceled
  * @driver_owned: requests presented or retrieved and not yet completed,
  *	forwarded or requeued
  * @max_driver_owned: highest @driver_owned seen
@@ -216,13 +225,13 @@ struct wdfq_device_config {
  * @completed: requests the driver completed, and those the engine completed
  *	itself (on arrival at a queue not accepting; zero-length ones where
  *	they would be presented or retrieved)
- * @cancelled: queued requests the engine completed as cancelled
+ * @canceled: queued requests the engine completed as canceled
  * @forwarded_in: requests forwarded onto this queue from another
  * @forwarded_out: requests forwarded from this queue to another
  * @driver_bugs: driver bugs reported against this queue (rule 13)
  *
  * The counters balance at every instant the queue lock is free:
- * @arrived + @forwarded_in = @completed + @cancelled + @forwarded_out +
+ * @arrived + @forwarded_in = @completed + @canceled + @forwarded_out +
  * @queued + @driver_owned.
  */
 struct wdfq_queue_state {
@@ -235,7 +244,7 @@ struct wdfq_queue_state {
 	u64 arrived;
 	u64 presented;
 	u64 completed;
-	u64 cancelled;
+	u64 canceled;
 	u64 forwarded_in;
 	u64 forwarded_out;
 	u64 driver_bugs;
@@ -319,7 +328,7 @@ void wdfq_device_submit(struct wdfq_device *dev, struct wdfq_request *req);
  * @file: the file being released
  *
  * Every queued request of every queue of @dev that came from @file is
- * cancelled as if its caller had given up (see wdfq_request_cancel()).
+ * canceled as if its caller had given up (see wdfq_request_cancel()).
  * Driver-owned requests are not touched. Context: process context.
  */
 void wdfq_device_file_cleanup(struct wdfq_device *dev, struct file *file);
@@ -339,7 +348,7 @@ void wdfq_device_file_cleanup(struct wdfq_device *dev, struct file *file);
  * io_stop waits until no presentation handler of its queue is running.
  *
  * With WDFQ_STOP_PURGE (removal), each power-managed queue is first purged
- * as by wdfq_queue_purge(), as KMDF does: queued requests are cancelled,
+ * as by wdfq_queue_purge(), as KMDF does: queued requests are canceled,
  * cancelable driver-owned ones get their cancel routine instead of
  * io_stop, new requests complete with -ESHUTDOWN, and an acknowledgment
  * with requeue cancels the request. The queues stay purged after
@@ -356,9 +365,8 @@ void wdfq_device_file_cleanup(struct wdfq_device *dev, struct file *file);
  *
  * Context: process context (a runtime or system PM callback), outside
  * every callback of @dev; sleeps.
- * Return: 0.
  */
-int wdfq_device_power_down(struct wdfq_device *dev, unsigned int flags);
+void wdfq_device_power_down(struct wdfq_device *dev, unsigned int flags);
 
 /**
  * wdfq_device_power_up() - the device has power again
@@ -378,7 +386,8 @@ void wdfq_device_power_up(struct wdfq_device *dev);
 /**
  * wdfq_queue_create() - create a queue on a device
  * @dev: the device
- * @cfg: configuration; copied
+ * @cfg: configuration; copied, except the table at @cfg->ops, which is
+ *	referenced and must outlive the queue
  *
  * The queue starts accepting and dispatching. If @cfg->default_queue is set
  * it becomes the device's default queue.
@@ -497,7 +506,7 @@ int wdfq_queue_drain_sync(struct wdfq_queue *q);
  * @fn: called once nothing is queued or driver-owned, or NULL
  * @ctx: passed to @fn
  *
- * Queued requests are cancelled (completed with -ECANCELED, or handed to
+ * Queued requests are canceled (completed with -ECANCELED, or handed to
  * io_canceled_on_queue if they were presented before); driver-owned
  * requests marked cancelable get their cancel routine. Until the purge
  * finishes, wdfq_request_requeue() and wdfq_request_mark_cancelable() turn
@@ -548,7 +557,7 @@ int wdfq_queue_stop_and_purge_sync(struct wdfq_queue *q);
  * @fn runs each time the queued count goes from 0 to 1 while the queue
  * dispatches and is powered, after start and power-up if requests are
  * queued, and on the next insertion after a retrieval that found nothing
- * while requests were still being cancelled. It must retrieve until
+ * while requests were still being canceled. It must retrieve until
  * retrieval reports -ENOENT. It may run before this call returns. With
  * scope NONE two runs may overlap; with QUEUE or DEVICE scope they never do.
  *
@@ -609,7 +618,7 @@ int wdfq_queue_find_request(struct wdfq_queue *q, struct wdfq_request *after,
  * or write is completed with 0 instead (unless the queue allows them).
  * Context: any.
  * Return: 0 and @found is driver-owned; -ENOENT if it is no longer queued
- * on @q (retrieved, cancelled or completed meanwhile, or zero-length);
+ * on @q (retrieved, canceled or completed meanwhile, or zero-length);
  * -EBUSY as wdfq_queue_retrieve_next(); -EINVAL on a queue that is not
  * MANUAL (as in KMDF 1.11 and later: a presenting queue's requests are the
  * dispatcher's).
@@ -649,7 +658,8 @@ void wdfq_queue_reset_stats(struct wdfq_queue *q);
  * longer needs the request (after completion, or instead of submitting it).
  * The driver context (&wdfq_device_config.request_ctx_size bytes) is zeroed.
  *
- * Return: the request, or NULL.
+ * Return: the request, or an ERR_PTR() (-ENOMEM, or -EINVAL for an unknown
+ * @type).
  */
 struct wdfq_request *wdfq_request_alloc(struct wdfq_device *dev,
 					enum wdfq_request_type type,
@@ -689,7 +699,7 @@ void wdfq_request_set_done(struct wdfq_request *req, wdfq_done_fn fn,
  * wdfq_request_wait() - sleep until a submitted request completes
  * @req: the request
  *
- * If a signal arrives first, the request is cancelled as by
+ * If a signal arrives first, the request is canceled as by
  * wdfq_request_cancel() and the call keeps waiting, uninterruptibly, until
  * the request completes (the driver must complete a driver-owned request
  * that it did not mark cancelable). The sleep is freezable: system sleep
@@ -701,7 +711,7 @@ void wdfq_request_set_done(struct wdfq_request *req, wdfq_done_fn fn,
  *
  * Context: process context; sleeps.
  * Return: 0 when the request completed on its own; -ERESTARTSYS when a
- * signal cancelled it (its status is then -ECANCELED). A request that
+ * signal canceled it (its status is then -ECANCELED). A request that
  * completed successfully despite the signal returns 0: no data is lost.
  */
 int wdfq_request_wait(struct wdfq_request *req);
@@ -729,12 +739,6 @@ void wdfq_request_cancel(struct wdfq_request *req);
  * Return: true once completed; its status and information are then final.
  */
 bool wdfq_request_is_completed(struct wdfq_request *req);
-
-/**
- * wdfq_request_get() - take a reference
- * @req: the request
- */
-void wdfq_request_get(struct wdfq_request *req);
 
 /**
  * wdfq_request_put() - drop a reference; the last one frees the request
@@ -831,7 +835,7 @@ size_t wdfq_request_information(struct wdfq_request *req);
  *
  * The request must be driver-owned and not marked cancelable. Completing a
  * queued or already completed request, or a cancelable one, is a driver bug:
- * it is reported once (WARN_ONCE, or dev_err with quiet_driver_bugs) and
+ * it is reported (with WARN_ONCE()) and counted against the queue, and
  * nothing else happens, except that a cancelable request is unmarked and
  * completed. The queue's next request may be presented from the engine's
  * workqueue. Context: any, hard interrupts included.
@@ -861,7 +865,7 @@ int wdfq_request_forward(struct wdfq_request *req, struct wdfq_queue *dest);
  * wdfq_request_requeue() - put a retrieved request back at the head
  * @req: a driver-owned request of a MANUAL queue, not marked cancelable
  *
- * While the queue is purging, the request is cancelled instead (see
+ * While the queue is purging, the request is canceled instead (see
  * wdfq_request_cancel()) and the call still returns 0. Putting back the only
  * request is a 0 -> 1 transition that fires ready notification again, as in
  * KMDF: a ready callback should not requeue what it cannot serve yet, but
@@ -878,7 +882,7 @@ int wdfq_request_requeue(struct wdfq_request *req);
  * @fn: cancel routine, see &wdfq_cancel_fn
  *
  * Context: any.
- * Return: 0; -ECANCELED if the request is already cancelled or its queue is
+ * Return: 0; -ECANCELED if the request is already canceled or its queue is
  * purging (@fn is not called; the driver still owns and must complete
  * @req); -EINVAL if @req is not driver-owned or already cancelable.
  */
@@ -899,7 +903,7 @@ int wdfq_request_unmark_cancelable(struct wdfq_request *req);
  * wdfq_request_is_canceled() - has the caller given up on the request
  * @req: the request
  *
- * Return: true once it has been cancelled by its caller, a purge or a file
+ * Return: true once it has been canceled by its caller, a purge or a file
  * cleanup.
  */
 bool wdfq_request_is_canceled(struct wdfq_request *req);

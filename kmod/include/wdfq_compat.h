@@ -23,6 +23,31 @@
 #define wdfq_compat_cond_lock(x, c)	((void)sizeof(x), (c))
 #endif
 
+/*
+ * Hooks for the engine's KUnit tests (wdfq_kunit.h), built only on kernels
+ * with KUnit and exported only into the EXPORTED_FOR_KUNIT_TESTING symbol
+ * namespace by EXPORT_SYMBOL_IF_KUNIT() (<kunit/visibility.h>, 6.2+;
+ * defined here before). The namespace is a string literal since 6.13, a
+ * bare identifier before.
+ */
+#if IS_ENABLED(CONFIG_KUNIT)
+#include <linux/export.h>
+#include <linux/module.h>
+#if KERNEL_VERSION(6, 2, 0) <= LINUX_VERSION_CODE
+#include <kunit/visibility.h>
+#else
+#define EXPORT_SYMBOL_IF_KUNIT(sym)	\
+	EXPORT_SYMBOL_NS(sym, EXPORTED_FOR_KUNIT_TESTING)
+#endif
+#if KERNEL_VERSION(6, 13, 0) <= LINUX_VERSION_CODE
+#define WDFQ_COMPAT_IMPORT_FOR_KUNIT()	\
+	MODULE_IMPORT_NS("EXPORTED_FOR_KUNIT_TESTING")
+#else
+#define WDFQ_COMPAT_IMPORT_FOR_KUNIT()	\
+	MODULE_IMPORT_NS(EXPORTED_FOR_KUNIT_TESTING)
+#endif
+#endif
+
 /* ---- reference driver (drv_*.c) ---- */
 
 #include <linux/hrtimer.h>

@@ -12,6 +12,9 @@
 #include <linux/sched.h>
 #include <linux/slab.h>
 
+#include <wdfq_compat.h>
+#include <wdfq_kunit.h>
+
 #include "kunit_helpers.h"
 
 /* Data for every request: zero-length reads and writes are rule 15's. */
@@ -144,7 +147,6 @@ struct kt_env *kt_env_create(struct kunit *test, unsigned int cap,
 		.name = "wdfq-kunit",
 		.pm_dev = pm_dev,
 		.request_ctx_size = sizeof(struct kt_req *),
-		.quiet_driver_bugs = true,
 	};
 	struct kt_env *env;
 	int ret;
@@ -170,6 +172,7 @@ struct kt_env *kt_env_create(struct kunit *test, unsigned int cap,
 		env->dev = NULL;
 		KUNIT_ASSERT_EQ_MSG(test, ret, 0, "wdfq_device_create");
 	}
+	wdfq_kunit_quiet_driver_bugs(env->dev);
 	KUNIT_ASSERT_PTR_EQ(test, wdfq_device_context(env->dev), (void *)env);
 	return env;
 }
@@ -247,8 +250,10 @@ struct kt_req *kt_req_new(struct kt_env *env, enum wdfq_request_type type,
 	atomic_set(&kr->stops, 0);
 	atomic_set(&kr->resumes, 0);
 	kr->req = wdfq_request_alloc(env->dev, type, file, GFP_KERNEL);
-	if (!kr->req)
+	if (IS_ERR(kr->req)) {
+		kr->req = NULL;
 		return NULL;
+	}
 	*(struct kt_req **)wdfq_request_ctx(kr->req) = kr;
 	wdfq_request_set_buffers(kr->req, kt_buf, sizeof(kt_buf), kt_buf,
 				 sizeof(kt_buf));
@@ -457,12 +462,12 @@ void kt_check_balance(struct kunit *test, struct wdfq_queue *q)
 
 	kt_state(q, &st);
 	in = st.arrived + st.forwarded_in;
-	out = st.completed + st.cancelled + st.forwarded_out + st.queued +
+	out = st.completed + st.canceled + st.forwarded_out + st.queued +
 	      st.driver_owned;
 	KUNIT_EXPECT_EQ_MSG(test, in, out,
 			    "unbalanced: arrived %llu + fwd_in %llu != completed %llu + cancelled %llu + fwd_out %llu + queued %u + owned %u",
 			    st.arrived, st.forwarded_in, st.completed,
-			    st.cancelled, st.forwarded_out, st.queued,
+			    st.canceled, st.forwarded_out, st.queued,
 			    st.driver_owned);
 	KUNIT_EXPECT_LE(test, st.driver_owned, st.max_driver_owned);
 }
@@ -584,4 +589,5 @@ bool kt_threads_wait(struct kt_threads *th)
 }
 
 MODULE_LICENSE("GPL");
+WDFQ_COMPAT_IMPORT_FOR_KUNIT();
 MODULE_DESCRIPTION("KUnit tests for the wdfq queue engine");

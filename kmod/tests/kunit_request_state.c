@@ -7,6 +7,7 @@
  * must neither hang nor touch freed memory.
  */
 #include <kunit/test.h>
+#include <linux/err.h>
 #include <linux/kthread.h>
 #include <linux/preempt.h>
 #include <linux/rcupdate.h>
@@ -82,13 +83,17 @@ static void kt_io_claim_forward(struct wdfq_queue *q, struct wdfq_request *req)
 	rs->rc = wdfq_request_forward(req, rs->dest);
 }
 
+static const struct wdfq_queue_ops kt_io_claim_forward_ops = {
+	.io_default = kt_io_claim_forward,
+};
+
 static void forward_after_cancel_claimed_refused(struct kunit *test)
 {
 	struct kt_env *env = kt_env_create(test, 8, NULL);
 	struct kt_rs *rs = kt_rs_new(env);
 	struct wdfq_queue_config scfg = { .name = "seq",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .scope = WDFQ_SYNC_QUEUE,
-		.io_default = kt_io_claim_forward };
+		.ops = &kt_io_claim_forward_ops };
 	struct wdfq_queue_config mcfg = { .name = "dest",
 		.dispatch = WDFQ_DISPATCH_MANUAL };
 	struct wdfq_queue_state st;
@@ -168,6 +173,11 @@ static void kt_cancel_forward(struct wdfq_request *req)
 		atomic_inc(&kr->env->bad_ctx);
 }
 
+static const struct wdfq_queue_ops kt_io_complete_cq_complete_ops = {
+	.io_default = kt_io_complete,
+	.io_canceled_on_queue = kt_io_complete,
+};
+
 static void forward_from_cancel_routine_refused(struct kunit *test)
 {
 	struct kt_env *env = kt_env_create(test, 8, NULL);
@@ -176,8 +186,7 @@ static void forward_from_cancel_routine_refused(struct kunit *test)
 		.dispatch = WDFQ_DISPATCH_MANUAL };
 	struct wdfq_queue_config dcfg = { .name = "dest",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL,
-		.io_default = kt_io_complete,
-		.io_canceled_on_queue = kt_io_complete };
+		.ops = &kt_io_complete_cq_complete_ops };
 	struct wdfq_request *got = NULL;
 	struct wdfq_queue_state st;
 	struct wdfq_queue *m;
@@ -207,14 +216,15 @@ struct kt_rs_pd {
 	struct wdfq_device *dev;
 	unsigned int flags;
 	struct completion done;
-	int rc;
+	bool returned;		/* wdfq_device_power_down() returned */
 };
 
 static int kt_rs_power_down(void *arg, int idx)
 {
 	struct kt_rs_pd *pd = arg;
 
-	pd->rc = wdfq_device_power_down(pd->dev, pd->flags);
+	wdfq_device_power_down(pd->dev, pd->flags);
+	pd->returned = true;
 	complete(&pd->done);
 	return 0;
 }
@@ -226,7 +236,7 @@ static void kt_rs_power_down_start(struct kunit *test, struct kt_env *env,
 	init_completion(&pd->done);
 	pd->dev = env->dev;
 	pd->flags = WDFQ_STOP_SUSPEND;
-	pd->rc = -1;
+	pd->returned = false;
 	kt_threads_start(test, th, 1, kt_rs_power_down, pd);
 }
 
@@ -247,14 +257,19 @@ static void kt_stop_claim_requeue(struct wdfq_queue *q,
 	wdfq_request_stop_acknowledge(req, true);
 }
 
+static const struct wdfq_queue_ops kt_io_hold_stop_claim_requeue_ops = {
+	.io_default = kt_io_hold,
+	.io_stop = kt_stop_claim_requeue,
+};
+
 static void stop_ack_requeue_after_cancel_claimed_kept(struct kunit *test)
 {
 	struct kt_env *env = kt_env_create(test, 8, NULL);
 	struct kt_threads *th = kunit_kzalloc(test, sizeof(*th), GFP_KERNEL);
 	struct wdfq_queue_config pcfg = { .name = "pm",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .scope = WDFQ_SYNC_QUEUE,
-		.power_managed = true, .io_default = kt_io_hold,
-		.io_stop = kt_stop_claim_requeue };
+		.power_managed = true,
+		.ops = &kt_io_hold_stop_claim_requeue_ops };
 	struct kt_rs_pd pd;
 	struct wdfq_queue *p;
 	struct kt_req *a, *kr;
@@ -273,7 +288,7 @@ static void stop_ack_requeue_after_cancel_claimed_kept(struct kunit *test)
 	kt_rs_expect_status(test, a, -ECANCELED);
 	KUNIT_EXPECT_TRUE(test, kt_rs_wait(&pd.done));
 	KUNIT_EXPECT_TRUE(test, kt_threads_wait(th));
-	KUNIT_EXPECT_EQ(test, pd.rc, 0);
+	KUNIT_EXPECT_TRUE(test, pd.returned);
 	KUNIT_EXPECT_EQ(test, atomic_read(&a->stops), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&a->cancel_calls), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&a->presented), 1);
@@ -359,6 +374,11 @@ static void kt_stop_forward_other(struct wdfq_queue *q,
 	atomic_inc(&kr->stops);
 }
 
+static const struct wdfq_queue_ops kt_io_hold_stop_forward_other_ops = {
+	.io_default = kt_io_hold,
+	.io_stop = kt_stop_forward_other,
+};
+
 static void forward_refused_in_power_down_keeps_io_stop(struct kunit *test)
 {
 	struct kt_env *env = kt_env_create(test, 8, NULL);
@@ -366,7 +386,7 @@ static void forward_refused_in_power_down_keeps_io_stop(struct kunit *test)
 	struct kt_rs *rs = kt_rs_new(env);
 	struct wdfq_queue_config pcfg = { .name = "pm",
 		.dispatch = WDFQ_DISPATCH_PARALLEL, .power_managed = true,
-		.io_default = kt_io_hold, .io_stop = kt_stop_forward_other };
+		.ops = &kt_io_hold_stop_forward_other_ops };
 	struct wdfq_queue_config dcfg = { .name = "closed",
 		.dispatch = WDFQ_DISPATCH_MANUAL };
 	struct kt_rs_pd pd;
@@ -396,7 +416,7 @@ static void forward_refused_in_power_down_keeps_io_stop(struct kunit *test)
 	wdfq_request_stop_acknowledge(b->req, false);
 	KUNIT_EXPECT_TRUE(test, kt_rs_wait(&pd.done));
 	KUNIT_EXPECT_TRUE(test, kt_threads_wait(th));
-	KUNIT_EXPECT_EQ(test, pd.rc, 0);
+	KUNIT_EXPECT_TRUE(test, pd.returned);
 	wdfq_device_power_up(env->dev);
 	KUNIT_EXPECT_EQ(test, wdfq_request_complete(a->req, 0, 0), 0);
 	KUNIT_EXPECT_EQ(test, wdfq_request_complete(b->req, 0, 0), 0);
@@ -460,7 +480,7 @@ static void kt_poll_run(struct kunit *test, struct kt_env *env,
 	for (i = 0; i < POLL_ROUNDS; i++) {
 		req = wdfq_request_alloc(env->dev, WDFQ_REQ_READ, NULL,
 					 GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, req);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, req);
 		/* req set up before the poller sees it */
 		smp_store_release(&p->cur, req);
 		/* let the poller reach its spin first, most of the time */
@@ -543,7 +563,7 @@ static void kt_irq_poll_run(struct kunit *test, struct kt_env *env,
 	for (i = 0; i < IRQ_POLL_ROUNDS; i++) {
 		req = wdfq_request_alloc(env->dev, WDFQ_REQ_READ, NULL,
 					 GFP_KERNEL);
-		if (!req)
+		if (IS_ERR(req))
 			break;
 		WRITE_ONCE(p->cur, req);
 		if (q)
@@ -597,7 +617,7 @@ static void put_in_atomic_defers_free(struct kunit *test)
 	for (i = 0; i < 3; i++) {
 		req = wdfq_request_alloc(env->dev, WDFQ_REQ_WRITE, NULL,
 					 GFP_KERNEL);
-		KUNIT_ASSERT_NOT_NULL(test, req);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, req);
 		/* no KUnit call inside: a failed expectation allocates */
 		switch (i) {
 		case 0:
@@ -625,7 +645,7 @@ static void put_in_atomic_defers_free(struct kunit *test)
 	}
 	/* from a preemptible context it may be freed at once */
 	req = wdfq_request_alloc(env->dev, WDFQ_REQ_READ, NULL, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, req);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, req);
 	wdfq_request_put(req);
 	rcu_barrier();
 	kt_end(env);
@@ -645,13 +665,17 @@ static void kt_io_delete_device(struct wdfq_queue *q, struct wdfq_request *req)
 		atomic_inc(&kr->env->bad_ctx);
 }
 
+static const struct wdfq_queue_ops kt_io_delete_device_ops = {
+	.io_default = kt_io_delete_device,
+};
+
 static void device_delete_from_callback_refused(struct kunit *test)
 {
 	struct kt_env *env = kt_env_create(test, 8, NULL);
 	struct kt_rs *rs = kt_rs_new(env);
 	struct wdfq_queue_config scfg = { .name = "seq",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL,
-		.io_default = kt_io_delete_device };
+		.ops = &kt_io_delete_device_ops };
 	struct wdfq_queue *s;
 	struct kt_req *a, *b;
 
@@ -680,13 +704,17 @@ static void kt_io_delete_queue(struct wdfq_queue *q, struct wdfq_request *req)
 		atomic_inc(&kr->env->bad_ctx);
 }
 
+static const struct wdfq_queue_ops kt_io_delete_queue_ops = {
+	.io_default = kt_io_delete_queue,
+};
+
 static void queue_delete_from_own_callback_refused(struct kunit *test)
 {
 	struct kt_env *env = kt_env_create(test, 8, NULL);
 	struct kt_rs *rs = kt_rs_new(env);
 	struct wdfq_queue_config scfg = { .name = "seq",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .scope = WDFQ_SYNC_QUEUE,
-		.io_default = kt_io_delete_queue };
+		.ops = &kt_io_delete_queue_ops };
 	struct wdfq_queue *s;
 	struct kt_req *a;
 

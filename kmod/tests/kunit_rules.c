@@ -122,10 +122,14 @@ static void kt_expect_quiet(struct kunit *test, struct kt_env *env)
 	KUNIT_EXPECT_EQ(test, kt_nheld(env), 0);
 }
 
+static const struct wdfq_queue_ops kt_io_hold_ops = {
+	.io_default = kt_io_hold,
+};
+
 #define SEQ_HOLD(n) { .name = (n), .dispatch = WDFQ_DISPATCH_SEQUENTIAL, \
-		      .io_default = kt_io_hold }
+		      .ops = &kt_io_hold_ops }
 #define PAR_HOLD(n, max) { .name = (n), .dispatch = WDFQ_DISPATCH_PARALLEL, \
-			   .max_presented = (max), .io_default = kt_io_hold }
+			   .max_presented = (max), .ops = &kt_io_hold_ops }
 #define MANUAL(n) { .name = (n), .dispatch = WDFQ_DISPATCH_MANUAL }
 
 /* Rule 1 */
@@ -192,6 +196,11 @@ static void kt_cq_hold(struct wdfq_queue *q, struct wdfq_request *req)
 	kt_hold(kr->env, kr);
 }
 
+static const struct wdfq_queue_ops kt_io_hold_cq_hold_ops = {
+	.io_default = kt_io_hold,
+	.io_canceled_on_queue = kt_cq_hold,
+};
+
 /* Rule 2 */
 static void rule02_parallel_n(struct kunit *test)
 {
@@ -204,7 +213,7 @@ static void rule02_parallel_n(struct kunit *test)
 	struct kt_req *r[8], *a, *b, *c, *d, *x;
 	int i;
 
-	pcfg.io_canceled_on_queue = kt_cq_hold;
+	pcfg.ops = &kt_io_hold_cq_hold_ops;
 	p = kt_queue(env, &pcfg);
 	s = kt_queue(env, &scfg);
 	p1 = kt_queue(env, &p1cfg);
@@ -272,6 +281,11 @@ static void rule02_parallel_n(struct kunit *test)
 	kt_end(env);
 }
 
+/* A MANUAL queue with a presentation handler: a configuration error. */
+static const struct wdfq_queue_ops kt_read_hold_ops = {
+	.io_read = kt_io_hold,
+};
+
 /* Rule 3 */
 static void rule03_manual_retrieve_errors(struct kunit *test)
 {
@@ -289,7 +303,7 @@ static void rule03_manual_retrieve_errors(struct kunit *test)
 	struct kt_req *r[5];
 
 	/* Configuration errors. */
-	bad1.io_read = kt_io_hold;
+	bad1.ops = &kt_read_hold_ops;
 	bad = wdfq_queue_create(env->dev, &bad1);
 	KUNIT_EXPECT_TRUE(test, IS_ERR(bad));
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(bad), -EINVAL);
@@ -371,13 +385,17 @@ static void rule03_manual_retrieve_errors(struct kunit *test)
 	kt_end(env);
 }
 
+static const struct wdfq_queue_ops kt_io_complete_ops = {
+	.io_default = kt_io_complete,
+};
+
 /* Rule 4 */
 static void rule04_fifo_and_requeue(struct kunit *test)
 {
 	struct kt_env *env = kt_env_create(test, 64, NULL);
 	struct wdfq_queue_config scfg = { .name = "seq-inline",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL,
-		.io_default = kt_io_complete };
+		.ops = &kt_io_complete_ops };
 	struct wdfq_queue_config pcfg = PAR_HOLD("par", 0);
 	struct wdfq_queue_config mcfg = MANUAL("man");
 	struct wdfq_queue *s, *p, *m;
@@ -610,7 +628,7 @@ static void rule07_purge_and_stop_and_purge(struct kunit *test)
 	kt_expect_complete(test, b, 0, 0);
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&sc->calls) == 1));
 	kt_state(p, &st);
-	KUNIT_EXPECT_EQ(test, st.cancelled, 3);
+	KUNIT_EXPECT_EQ(test, st.canceled, 3);
 	KUNIT_EXPECT_FALSE(test, st.accepting);
 
 	/* While purging, requeue turns into cancellation. */
@@ -686,6 +704,10 @@ static void kt_io_sync_refuse(struct wdfq_queue *q, struct wdfq_request *req)
 	atomic_inc(&sr->ran);
 }
 
+static const struct wdfq_queue_ops kt_io_sync_refuse_ops = {
+	.io_default = kt_io_sync_refuse,
+};
+
 /* Rule 8 */
 static void
 rule08_not_accepting_and_double_callbacks_and_sync_refusal(struct kunit *test)
@@ -695,10 +717,10 @@ rule08_not_accepting_and_double_callbacks_and_sync_refusal(struct kunit *test)
 	struct wdfq_queue_config tcfg = SEQ_HOLD("dest");
 	struct wdfq_queue_config ycfg = { .name = "sync-self",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .scope = WDFQ_SYNC_QUEUE,
-		.io_default = kt_io_sync_refuse };
+		.ops = &kt_io_sync_refuse_ops };
 	struct wdfq_queue_config d1cfg = { .name = "dev1",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .scope = WDFQ_SYNC_DEVICE,
-		.io_default = kt_io_sync_refuse };
+		.ops = &kt_io_sync_refuse_ops };
 	struct wdfq_queue_config d2cfg = SEQ_HOLD("dev2");
 	struct wdfq_queue *s, *t, *y, *d1, *d2;
 	struct kt_sync_refusal *sr = kt_zalloc(env, sizeof(*sr));
@@ -1031,6 +1053,15 @@ static void kt_cq_complete(struct wdfq_queue *q, struct wdfq_request *req)
 		atomic_inc(&kr->env->bad_ctx);
 }
 
+static const struct wdfq_queue_ops kt_cq_complete_ops = {
+	.io_canceled_on_queue = kt_cq_complete,
+};
+
+static const struct wdfq_queue_ops kt_io_hold_cq_complete_ops = {
+	.io_default = kt_io_hold,
+	.io_canceled_on_queue = kt_cq_complete,
+};
+
 /* Rule 11: a submitter that sleeps in wdfq_request_wait() until signalled */
 struct kt_waiter {
 	struct wdfq_queue *q;
@@ -1095,8 +1126,8 @@ static void rule11_cancel_queued(struct kunit *test)
 	struct kt_req *m0, *p, *r, *a2, *b2, *c1, *c2;
 	struct kt_waiter *w;
 
-	bcfg.io_canceled_on_queue = kt_cq_complete;
-	ccfg.io_canceled_on_queue = kt_cq_complete;
+	bcfg.ops = &kt_cq_complete_ops;
+	ccfg.ops = &kt_io_hold_cq_complete_ops;
 	qa = kt_queue(env, &acfg);
 	qm = kt_queue(env, &mcfg);
 	qb = kt_queue(env, &bcfg);
@@ -1108,7 +1139,7 @@ static void rule11_cancel_queued(struct kunit *test)
 	kt_expect_status(test, m0, -ECANCELED);
 	KUNIT_EXPECT_TRUE(test, wdfq_request_is_canceled(m0->req));
 	kt_state(qm, &st);
-	KUNIT_EXPECT_EQ(test, st.cancelled, 1);
+	KUNIT_EXPECT_EQ(test, st.canceled, 1);
 	KUNIT_EXPECT_EQ(test, st.queued, 0);
 	wdfq_request_cancel(m0->req);	/* completed: nothing happens */
 	msleep(20);
@@ -1370,14 +1401,23 @@ static void kt_io_bh(struct wdfq_queue *q, struct wdfq_request *req)
 	kt_complete_bh(kr);
 }
 
+static const struct wdfq_queue_ops kt_io_bh_ops = {
+	.io_default = kt_io_bh,
+};
+
+static const struct wdfq_queue_ops kt_io_timer_ops = {
+	.io_default = kt_io_timer,
+};
+
 static void rule13_complete_once_any_context(struct kunit *test)
 {
 	struct kt_env *env = kt_env_create(test, 64, NULL);
 	struct wdfq_queue_config tcfg = { .name = "seq-hardirq",
-		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .io_default = kt_io_timer };
+		.dispatch = WDFQ_DISPATCH_SEQUENTIAL,
+		.ops = &kt_io_timer_ops };
 	struct wdfq_queue_config bcfg = { .name = "par-bh",
 		.dispatch = WDFQ_DISPATCH_PARALLEL, .max_presented = 2,
-		.io_default = kt_io_bh };
+		.ops = &kt_io_bh_ops };
 	struct wdfq_queue_config scfg = SEQ_HOLD("seq");
 	struct wdfq_queue_config mcfg = MANUAL("man");
 	struct wdfq_queue *qt, *qb, *qs, *qm;
@@ -1681,13 +1721,17 @@ static void kt_io_pm_hold(struct wdfq_queue *q, struct wdfq_request *req)
 	kt_io_hold(q, req);
 }
 
+static const struct wdfq_queue_ops kt_io_pm_hold_ops = {
+	.io_default = kt_io_pm_hold,
+};
+
 static void rule16_power_managed_runtime(struct kunit *test)
 {
 	struct kt_pm *pm = kt_pm_create(test, "wdfq-rpm");
 	struct kt_env *env = kt_env_create(test, 16, pm->dev);
 	struct wdfq_queue_config qcfg = { .name = "pm-seq",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .power_managed = true,
-		.io_default = kt_io_pm_hold };
+		.ops = &kt_io_pm_hold_ops };
 	struct wdfq_queue_config ncfg = MANUAL("not-pm");
 	struct wdfq_request *got = NULL;
 	struct wdfq_queue_state st;
@@ -1788,17 +1832,30 @@ struct kt_pd {
 	struct wdfq_device *dev;
 	unsigned int flags;
 	struct completion done;
-	int rc;
+	bool returned;		/* wdfq_device_power_down() returned */
 };
 
 static int kt_power_down_thread(void *arg, int idx)
 {
 	struct kt_pd *pd = arg;
 
-	pd->rc = wdfq_device_power_down(pd->dev, pd->flags);
+	wdfq_device_power_down(pd->dev, pd->flags);
+	pd->returned = true;
 	complete(&pd->done);
 	return 0;
 }
+
+static const struct wdfq_queue_ops kt_io_hold_stop_record_resume_record_ops = {
+	.io_default = kt_io_hold,
+	.io_stop = kt_stop_record,
+	.io_resume = kt_resume_record,
+};
+
+static const struct wdfq_queue_ops kt_io_hold_stop_requeue_resume_record_ops = {
+	.io_default = kt_io_hold,
+	.io_stop = kt_stop_requeue,
+	.io_resume = kt_resume_record,
+};
 
 static void rule16_power_managed_forced(struct kunit *test)
 {
@@ -1807,15 +1864,13 @@ static void rule16_power_managed_forced(struct kunit *test)
 	struct kt_threads *th = kunit_kzalloc(test, sizeof(*th), GFP_KERNEL);
 	struct wdfq_queue_config q1cfg = { .name = "pm-requeue",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .power_managed = true,
-		.io_default = kt_io_hold, .io_stop = kt_stop_requeue,
-		.io_resume = kt_resume_record };
+		.ops = &kt_io_hold_stop_requeue_resume_record_ops };
 	struct wdfq_queue_config q2cfg = { .name = "pm-keep",
 		.dispatch = WDFQ_DISPATCH_PARALLEL, .power_managed = true,
-		.io_default = kt_io_hold, .io_stop = kt_stop_record,
-		.io_resume = kt_resume_record };
+		.ops = &kt_io_hold_stop_record_resume_record_ops };
 	struct wdfq_queue_config q3cfg = { .name = "pm-nostop",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .power_managed = true,
-		.io_default = kt_io_hold };
+		.ops = &kt_io_hold_ops };
 	struct wdfq_queue_config mcfg = { .name = "pm-manual",
 		.dispatch = WDFQ_DISPATCH_MANUAL, .power_managed = true };
 	struct wdfq_queue_config ncfg = SEQ_HOLD("not-pm");
@@ -1864,7 +1919,7 @@ static void rule16_power_managed_forced(struct kunit *test)
 	init_completion(&pd.done);
 	pd.dev = env->dev;
 	pd.flags = WDFQ_STOP_SUSPEND;
-	pd.rc = -1;
+	pd.returned = false;
 	kt_threads_start(test, th, 1, kt_power_down_thread, &pd);
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&a->stops) == 1 &&
 					atomic_read(&c->stops) == 1 &&
@@ -1886,7 +1941,7 @@ static void rule16_power_managed_forced(struct kunit *test)
 	kt_expect_complete(test, f, 0, 0);
 	KUNIT_EXPECT_TRUE(test, kt_wait_for(&pd.done));
 	KUNIT_EXPECT_TRUE(test, kt_threads_wait(th));
-	KUNIT_EXPECT_EQ(test, pd.rc, 0);
+	KUNIT_EXPECT_TRUE(test, pd.returned);
 	KUNIT_EXPECT_EQ(test, atomic_read(&a->stops), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->stops), 1);
 
@@ -1915,8 +1970,7 @@ static void rule16_power_managed_forced(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, atomic_read(&rn->calls), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&y->done), 0);
 	/* Again while down: nothing happens. */
-	KUNIT_EXPECT_EQ(test, wdfq_device_power_down(env->dev,
-						     WDFQ_STOP_SUSPEND), 0);
+	wdfq_device_power_down(env->dev, WDFQ_STOP_SUSPEND);
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->stops), 1);
 
 	wdfq_device_power_up(env->dev);
@@ -1948,7 +2002,7 @@ static void rule16_power_managed_forced(struct kunit *test)
 	memset(th, 0, sizeof(*th));
 	init_completion(&pd.done);
 	pd.flags = WDFQ_STOP_PURGE;
-	pd.rc = -1;
+	pd.returned = false;
 	kt_threads_start(test, th, 1, kt_power_down_thread, &pd);
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&g->stops) == 1));
 	smp_rmb();	/* pairs with kt_stop_record()'s smp_wmb() */
@@ -1956,7 +2010,7 @@ static void rule16_power_managed_forced(struct kunit *test)
 	wdfq_request_stop_acknowledge(g->req, false);
 	KUNIT_EXPECT_TRUE(test, kt_wait_for(&pd.done));
 	KUNIT_EXPECT_TRUE(test, kt_threads_wait(th));
-	KUNIT_EXPECT_EQ(test, pd.rc, 0);
+	KUNIT_EXPECT_TRUE(test, pd.returned);
 	wdfq_device_power_up(env->dev);
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&g->resumes) == 1));
 	kt_expect_complete(test, g, 0, 0);
@@ -2089,6 +2143,10 @@ static int kt_sync_canceller(void *arg, int idx)
 	return 0;
 }
 
+static const struct wdfq_queue_ops kt_io_ov_ops = {
+	.io_default = kt_io_ov,
+};
+
 static void kt_sync_scope_run(struct kunit *test, enum wdfq_sync_scope scope,
 			      bool two_queues_share)
 {
@@ -2100,10 +2158,10 @@ static void kt_sync_scope_run(struct kunit *test, enum wdfq_sync_scope scope,
 	struct kt_overlap *ov1 = kunit_kzalloc(test, sizeof(*ov1), GFP_KERNEL);
 	struct wdfq_queue_config c0 = { .name = "sync0",
 		.dispatch = WDFQ_DISPATCH_PARALLEL, .scope = scope,
-		.io_default = kt_io_ov };
+		.ops = &kt_io_ov_ops };
 	struct wdfq_queue_config c1 = { .name = "sync1",
 		.dispatch = WDFQ_DISPATCH_PARALLEL, .scope = scope,
-		.io_default = kt_io_ov };
+		.ops = &kt_io_ov_ops };
 	int i, n;
 
 	KUNIT_ASSERT_TRUE(test, th && tc && sc && ov0 && ov1);
@@ -2180,14 +2238,20 @@ static void kt_io_ctx(struct wdfq_queue *q, struct wdfq_request *req)
 	}
 }
 
+static const struct wdfq_queue_ops kt_io_ctx_ops = {
+	.io_default = kt_io_ctx,
+};
+
 static void rule18_context(struct kunit *test)
 {
 	struct kt_env *env = kt_env_create(test, 64, NULL);
 	struct wdfq_queue_config scfg = { .name = "seq-ctx",
-		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .io_default = kt_io_ctx };
+		.dispatch = WDFQ_DISPATCH_SEQUENTIAL,
+		.ops = &kt_io_ctx_ops };
 	struct wdfq_queue_config pcfg = { .name = "par-ctx",
 		.dispatch = WDFQ_DISPATCH_PARALLEL, .max_presented = 2,
-		.scope = WDFQ_SYNC_QUEUE, .io_default = kt_io_ctx };
+		.scope = WDFQ_SYNC_QUEUE,
+		.ops = &kt_io_ctx_ops };
 	struct wdfq_queue_config mcfg = MANUAL("man-ctx");
 	struct wdfq_queue *s, *p, *m;
 	struct kt_statecb *stc = kt_statecb_new(env);
@@ -2291,17 +2355,24 @@ static void kt_io_nest(struct wdfq_queue *q, struct wdfq_request *req)
 		kt_nest_exit(ns);
 }
 
+static const struct wdfq_queue_ops kt_io_nest_ops = {
+	.io_default = kt_io_nest,
+};
+
 static void rule19_no_recursion(struct kunit *test)
 {
 	const int n = 10000;
 	struct kt_env *env = kt_env_create(test, n + 1000, NULL);
 	struct kt_nest *ns = kunit_kzalloc(test, sizeof(*ns), GFP_KERNEL);
 	struct wdfq_queue_config scfg = { .name = "seq-inline",
-		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .io_default = kt_io_nest };
+		.dispatch = WDFQ_DISPATCH_SEQUENTIAL,
+		.ops = &kt_io_nest_ops };
 	struct wdfq_queue_config fcfg = { .name = "seq-forward",
-		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .io_default = kt_io_nest };
+		.dispatch = WDFQ_DISPATCH_SEQUENTIAL,
+		.ops = &kt_io_nest_ops };
 	struct wdfq_queue_config dcfg = { .name = "par-dest",
-		.dispatch = WDFQ_DISPATCH_PARALLEL, .io_default = kt_io_nest };
+		.dispatch = WDFQ_DISPATCH_PARALLEL,
+		.ops = &kt_io_nest_ops };
 	struct wdfq_queue *s, *f, *d;
 	struct wdfq_queue_state st;
 	int i;
@@ -2353,7 +2424,7 @@ static void rule20_teardown(struct kunit *test)
 	struct kt_rn *rn = kt_zalloc(env, sizeof(*rn));
 	int i, calls;
 
-	ccfg.io_canceled_on_queue = kt_cq_complete;
+	ccfg.ops = &kt_cq_complete_ops;
 	s = kt_queue(env, &scfg);
 	p = kt_queue(env, &pcfg);
 	m = kt_queue(env, &mcfg);
@@ -2468,7 +2539,7 @@ static void rule21_state_counters(struct kunit *test)
 	kt_state(s, &st);
 	KUNIT_EXPECT_EQ(test, st.completed, 1);
 	KUNIT_EXPECT_EQ(test, st.forwarded_out, 1);
-	KUNIT_EXPECT_EQ(test, st.cancelled, 1);
+	KUNIT_EXPECT_EQ(test, st.canceled, 1);
 	KUNIT_EXPECT_EQ(test, st.queued, 1);
 	KUNIT_EXPECT_EQ(test, st.driver_owned, 2);
 	KUNIT_EXPECT_EQ(test, st.presented, 4);
@@ -2486,7 +2557,7 @@ static void rule21_state_counters(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.arrived, 3);
 	KUNIT_EXPECT_EQ(test, st.max_driver_owned, 2);
 	KUNIT_EXPECT_EQ(test, st.completed, 0);
-	KUNIT_EXPECT_EQ(test, st.cancelled, 0);
+	KUNIT_EXPECT_EQ(test, st.canceled, 0);
 	KUNIT_EXPECT_EQ(test, st.forwarded_out, 0);
 	KUNIT_EXPECT_EQ(test, st.presented, 0);
 	KUNIT_EXPECT_EQ(test, st.queued, 1);

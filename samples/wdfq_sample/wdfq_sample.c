@@ -82,12 +82,16 @@ static const struct wdfq_queue_config sample_readq_cfg = {
 	.scope = WDFQ_SYNC_NONE,
 };
 
+static const struct wdfq_queue_ops sample_writeq_ops = {
+	.io_write = sample_io_write,
+};
+
 static const struct wdfq_queue_config sample_writeq_cfg = {
 	.name = "sample-write",
 	.dispatch = WDFQ_DISPATCH_PARALLEL,
 	.max_presented = SAMPLE_WRITERS,
 	.scope = WDFQ_SYNC_NONE,
-	.io_write = sample_io_write,
+	.ops = &sample_writeq_ops,
 };
 
 /*
@@ -104,8 +108,8 @@ static ssize_t sample_io(struct file *file, enum wdfq_request_type type,
 	ssize_t ret;
 
 	req = wdfq_request_alloc(sample_wdev, type, file, GFP_KERNEL);
-	if (!req)
-		return -ENOMEM;
+	if (IS_ERR(req))
+		return PTR_ERR(req);
 	wdfq_request_set_buffers(req, in, in_len, out, out_len);
 	wdfq_device_submit(sample_wdev, req);
 	ret = wdfq_request_wait(req);
