@@ -68,6 +68,8 @@ flock "$WDFQ_BUILD/locks/selftests" make -s -C "$WDFQ_TOP/selftests/wdfq" \
 	KSFT_DIR="$ksft" OUTPUT="$WDFQ_BUILD/selftests" >&2 ||
 	die "building the kselftests failed"
 progs=$(make -s -C "$WDFQ_TOP/selftests/wdfq" list)
+flock "$WDFQ_BUILD/locks/selftests" make -s -C "$WDFQ_TOP/tools/wdfq-demo" \
+	OUTPUT="$WDFQ_BUILD/tools" >&2 || die "building wdfq_demo failed"
 
 # Stage the initramfs.
 vmdir=$WDFQ_BUILD/vm/$kernel
@@ -82,6 +84,7 @@ echo "$mode" >"$root/wdfq/mode"
 [ $interactive = 1 ] && touch "$root/wdfq/interactive"
 printf '%s\n' "$cmd" >"$root/wdfq/cmd"
 install -m 755 "$WDFQ_TOP/scripts/demo.sh" "$root/wdfq/demo.sh"
+install -m 755 "$WDFQ_BUILD/tools/wdfq_demo" "$root/wdfq/wdfq_demo"
 
 # Modules: the engine (wdfq_engine.ko), the KUnit suite, the reference
 # driver (wdfq.ko) and the example driver (wdfq_sample.ko, built out of
