@@ -506,6 +506,16 @@ bool kt_wait_all(struct kt_env *env)
  * Waits for every submitted request, then checks every live queue: rule 21's
  * balance, idle, and no driver bug unless the case provoked some.
  */
+/*
+ * Let the engine's deferred work run out, so that a check that nothing
+ * (more) happened does not depend on a sleep being long enough. Callbacks
+ * that the engine runs on the device's workqueue have all run on return.
+ */
+void kt_settle(struct kt_env *env)
+{
+	wdfq_device_flush(env->dev);
+}
+
 void kt_end(struct kt_env *env)
 {
 	struct kunit *test = env->test;

@@ -168,6 +168,7 @@ void kt_complete_bh(struct kt_req *kr);
 void kt_state(struct wdfq_queue *q, struct wdfq_queue_state *st);
 void kt_check_balance(struct kunit *test, struct wdfq_queue *q);
 void kt_check_idle(struct kt_env *env, struct wdfq_queue *q);
+void kt_settle(struct kt_env *env);
 bool kt_wait_done(struct kt_req *kr);
 bool kt_wait_all(struct kt_env *env);
 void kt_end(struct kt_env *env);

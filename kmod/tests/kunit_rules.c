@@ -115,10 +115,10 @@ static void kt_expect_complete(struct kunit *test, struct kt_req *kr,
 			    0, "completing request %d", kr->id);
 }
 
-/* Nothing more is presented for a while. */
+/* Nothing more is presented once the engine's deferred work has run. */
 static void kt_expect_quiet(struct kunit *test, struct kt_env *env)
 {
-	msleep(50);
+	kt_settle(env);
 	KUNIT_EXPECT_EQ(test, kt_nheld(env), 0);
 }
 
@@ -212,7 +212,7 @@ static void rule02_parallel_n(struct kunit *test)
 	for (i = 0; i < 8; i++)
 		r[i] = kt_new_submit(test, env, p, NULL);
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(kt_nheld(env) == 3));
-	msleep(50);
+	kt_settle(env);
 	KUNIT_EXPECT_EQ(test, kt_nheld(env), 3);
 	kt_state(p, &st);
 	KUNIT_EXPECT_EQ(test, st.driver_owned, 3);
@@ -465,7 +465,7 @@ static void rule05_start_stop(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, st.accepting);
 	KUNIT_EXPECT_FALSE(test, st.dispatching);
 	KUNIT_EXPECT_EQ(test, wdfq_queue_stop(s, kt_state_fn, sc), -EBUSY);
-	msleep(50);
+	kt_settle(env);
 	KUNIT_EXPECT_EQ(test, atomic_read(&sc->calls), 0);	/* a owned */
 
 	/* Still accepting; nothing presented. */
@@ -561,7 +561,7 @@ static void rule06_drain(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, wdfq_queue_drain_sync(s), 0);
 	KUNIT_EXPECT_TRUE(test, wdfq_request_is_completed(f->req));
 	wdfq_queue_start(s);
-	msleep(20);
+	kt_settle(env);
 	KUNIT_EXPECT_EQ(test, atomic_read(&sc->calls), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&sc->bad) + atomic_read(&sc2->bad), 0);
 	kt_end(env);
@@ -604,7 +604,7 @@ static void rule07_purge_and_stop_and_purge(struct kunit *test)
 			-ECANCELED);
 	f = kt_new_submit(test, env, p, NULL);
 	kt_expect_status(test, f, -ESHUTDOWN);
-	msleep(30);
+	kt_settle(env);
 	KUNIT_EXPECT_EQ(test, atomic_read(&sc->calls), 0);	/* b owned */
 	KUNIT_EXPECT_EQ(test, atomic_read(&b->cancel_calls), 0);
 	kt_expect_complete(test, b, 0, 0);
@@ -647,7 +647,7 @@ static void rule07_purge_and_stop_and_purge(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, st.accepting);
 	KUNIT_EXPECT_FALSE(test, st.dispatching);
 	k = kt_new_submit(test, env, p, NULL);
-	msleep(30);
+	kt_settle(env);
 	KUNIT_EXPECT_EQ(test, atomic_read(&sc2->calls), 0);	/* h owned */
 	kt_expect_complete(test, h, 0, 0);
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&sc2->calls) == 1));
@@ -744,14 +744,14 @@ rule08_not_accepting_and_double_callbacks_and_sync_refusal(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, wdfq_queue_drain(s, kt_state_fn, sc2), 0);
 	KUNIT_EXPECT_EQ(test, wdfq_queue_drain(s, kt_state_fn, sc2), -EBUSY);
 	KUNIT_EXPECT_EQ(test, wdfq_queue_purge(s, kt_state_fn, sc2), -EBUSY);
-	msleep(20);
+	kt_settle(env);
 	KUNIT_EXPECT_EQ(test, atomic_read(&sc->calls), 0);
 	kt_expect_complete(test, b, 0, 0);
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&sc->calls) == 1));
 	/* Each fires exactly once (the drain one possibly only after start). */
 	wdfq_queue_start(s);
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&sc2->calls) == 1));
-	msleep(20);
+	kt_settle(env);
 	KUNIT_EXPECT_EQ(test, atomic_read(&sc->calls), 1);
 	KUNIT_EXPECT_EQ(test, atomic_read(&sc2->calls), 1);
 	wdfq_queue_start(s);
@@ -875,14 +875,14 @@ static void rule09_ready_notify_edges(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, wdfq_queue_ready_notify(m, kt_rn_fn, rn), 0);
 	KUNIT_EXPECT_EQ(test, wdfq_queue_ready_notify(m, kt_rn_fn, rn),
 			-EBUSY);
-	msleep(30);
+	kt_settle(env);
 	KUNIT_EXPECT_EQ(test, atomic_read(&rn->calls), 0);
 
 	/* Edge-triggered: 0 -> 1 fires, 1 -> 2 does not. */
 	a = kt_new_submit(test, env, m, NULL);
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&rn->calls) == 1));
 	b = kt_new_submit(test, env, m, NULL);
-	msleep(50);
+	kt_settle(env);
 	KUNIT_EXPECT_EQ(test, atomic_read(&rn->calls), 1);
 	KUNIT_EXPECT_EQ(test, wdfq_queue_retrieve_next(m, &got), 0);
 	KUNIT_EXPECT_PTR_EQ(test, got, a->req);
@@ -898,7 +898,7 @@ static void rule09_ready_notify_edges(struct kunit *test)
 	/* Only while dispatching; start re-arms on a non-empty queue. */
 	KUNIT_EXPECT_EQ(test, wdfq_queue_stop(m, NULL, NULL), 0);
 	d = kt_new_submit(test, env, m, NULL);
-	msleep(50);
+	kt_settle(env);
 	KUNIT_EXPECT_EQ(test, atomic_read(&rn->calls), 2);
 	wdfq_queue_start(m);
 	KUNIT_EXPECT_TRUE(test, KT_WAIT(atomic_read(&rn->calls) == 3));
@@ -924,7 +924,7 @@ static void rule09_ready_notify_edges(struct kunit *test)
 	/* Registered while stopped with work queued: start fires it. */
 	g = kt_new_submit(test, env, m, NULL);
 	KUNIT_ASSERT_EQ(test, wdfq_queue_ready_notify(m, kt_rn_fn, rn), 0);
-	msleep(30);
+	kt_settle(env);
 	KUNIT_EXPECT_EQ(test, atomic_read(&g->done), 0);
 	wdfq_queue_start(m);
 	kt_expect_status(test, g, 0);
@@ -1067,7 +1067,9 @@ static struct kt_waiter *kt_waiter_signalled(struct kunit *test,
 	w->task = kthread_run(kt_waiter_fn, w, "wdfq-kt-waiter");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(w->task));
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(atomic_read(&w->waiting)));
-	msleep(30);	/* let it go to sleep */
+	/* its next interruptible sleep is the one in wdfq_request_wait() */
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(READ_ONCE(w->task->__state) &
+					TASK_INTERRUPTIBLE));
 	send_sig(SIGUSR1, w->task, 1);
 	return w;
 }
@@ -1111,7 +1113,7 @@ static void rule11_cancel_queued(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, st.cancelled, 1);
 	KUNIT_EXPECT_EQ(test, st.queued, 0);
 	wdfq_request_cancel(m0->req);	/* completed: nothing happens */
-	msleep(20);
+	kt_settle(env);
 	KUNIT_EXPECT_EQ(test, atomic_read(&m0->done), 1);
 
 	/* ... even on a queue with io_canceled_on_queue. */
@@ -1163,7 +1165,10 @@ static void rule11_cancel_queued(struct kunit *test)
 	/* Driver-owned, not cancelable: it waits on; a success is kept. */
 	w = kt_waiter_signalled(test, env, qa);
 	kt_expect_pop(test, env, w->kr);
-	msleep(30);
+	/* the signal turned into a cancel; the waiter sleeps on, uninterruptibly */
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(wdfq_request_is_canceled(w->kr->req)));
+	KUNIT_EXPECT_TRUE(test, KT_WAIT(READ_ONCE(w->task->__state) &
+					TASK_UNINTERRUPTIBLE));
 	KUNIT_EXPECT_FALSE(test, completion_done(&w->done));
 	KUNIT_EXPECT_TRUE(test, wdfq_request_is_canceled(w->kr->req));
 	kt_expect_complete(test, w->kr, 0, 8);
@@ -1263,7 +1268,7 @@ static void rule12_cancel_owned(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, wdfq_request_mark_cancelable(b->req,
 							   kt_cancel_complete),
 			-ECANCELED);
-	msleep(20);
+	kt_settle(env);
 	KUNIT_EXPECT_EQ(test, atomic_read(&b->cancel_calls), 0);
 	kt_expect_complete(test, b, -ECANCELED, 0);
 
@@ -1443,7 +1448,7 @@ static void rule13_complete_once_any_context(struct kunit *test)
 	kt_expect_status(test, c, 0);
 	KUNIT_EXPECT_EQ(test, wdfq_request_information(c->req), 3);
 	wdfq_request_cancel(c->req);
-	msleep(20);
+	kt_settle(env);
 	KUNIT_EXPECT_EQ(test, atomic_read(&c->cancel_calls), 0);
 	kt_state(qs, &st);
 	KUNIT_EXPECT_EQ(test, st.driver_bugs, 2);
@@ -1480,7 +1485,7 @@ static void rule14_file_cleanup(struct kunit *test)
 	kt_expect_status(test, a1, -ECANCELED);
 	kt_expect_status(test, a2, -ECANCELED);
 	kt_expect_status(test, aq, -ECANCELED);
-	msleep(20);
+	kt_settle(env);
 	KUNIT_EXPECT_EQ(test, atomic_read(&b1->done), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&b2->done), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&bq->done), 0);
@@ -1875,12 +1880,16 @@ static void rule16_power_managed_forced(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, d->stop_flags,
 			WDFQ_STOP_SUSPEND | WDFQ_STOP_CANCELABLE);
 	KUNIT_EXPECT_EQ(test, atomic_read(&x->stops), 0);
-	/* Waits for the acknowledgements... */
+	/*
+	 * Waits for the acknowledgements... No event marks "still waiting":
+	 * the power-down thread sleeps inside the engine; give a wrong early
+	 * return time to show.
+	 */
 	msleep(100);
 	KUNIT_EXPECT_FALSE(test, completion_done(&pd.done));
 	wdfq_request_stop_acknowledge(c->req, false);
 	wdfq_request_stop_acknowledge(d->req, false);
-	/* ... and, without io_stop, for completion. */
+	/* ... and, without io_stop, for completion (no event either). */
 	msleep(50);
 	KUNIT_EXPECT_FALSE(test, completion_done(&pd.done));
 	kt_expect_complete(test, f, 0, 0);
@@ -2419,6 +2428,10 @@ static void rule20_teardown(struct kunit *test)
 	/* No callback after delete returned. */
 	calls = atomic_read(&stc->calls) + atomic_read(&drc->calls) +
 		atomic_read(&rn->calls);
+	/*
+	 * Nothing is left to wait on: the device and its workqueue are gone,
+	 * so only a bug could still call back; give it time to show.
+	 */
 	msleep(50);
 	KUNIT_EXPECT_EQ(test, atomic_read(&stc->calls) + atomic_read(&drc->calls) +
 			atomic_read(&rn->calls), calls);
