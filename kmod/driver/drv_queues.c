@@ -139,6 +139,19 @@ static void drv_io_control(struct wdfq_queue *q, struct wdfq_request *req)
 	drv_ioctl_handle(drv_q_dev(q), req);
 }
 
+static const struct wdfq_queue_ops drv_write_ops = {
+	.io_write = drv_io_write,
+	.io_stop = drv_io_write_stop,
+};
+
+static const struct wdfq_queue_ops drv_read_ops = {
+	.io_read = drv_io_read,
+};
+
+static const struct wdfq_queue_ops drv_control_ops = {
+	.io_ioctl = drv_io_control,
+};
+
 static struct wdfq_queue *drv_write_queue_new(struct drv_dev *d,
 					      unsigned int limit)
 {
@@ -148,8 +161,7 @@ static struct wdfq_queue *drv_write_queue_new(struct drv_dev *d,
 		.max_presented = limit,
 		.scope = WDFQ_SYNC_QUEUE,
 		.power_managed = true,
-		.io_write = drv_io_write,
-		.io_stop = drv_io_write_stop,
+		.ops = &drv_write_ops,
 		.context = d,
 	};
 
@@ -171,7 +183,7 @@ int drv_queues_create(struct drv_dev *d)
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL,
 		.scope = WDFQ_SYNC_NONE,
 		.power_managed = true,
-		.io_read = drv_io_read,
+		.ops = &drv_read_ops,
 		.context = d,
 	};
 	struct wdfq_queue_config manual_cfg = {
@@ -187,7 +199,7 @@ int drv_queues_create(struct drv_dev *d)
 		.max_presented = 0,
 		.scope = WDFQ_SYNC_NONE,
 		.power_managed = false,
-		.io_ioctl = drv_io_control,
+		.ops = &drv_control_ops,
 		.context = d,
 	};
 	struct wdfq_queue_config events_cfg = {

@@ -146,7 +146,8 @@ struct wdfq_frame {
 struct wdfq_queue {
 	raw_spinlock_t lock;
 	struct wdfq_device *dev;
-	struct wdfq_queue_config cfg;
+	struct wdfq_queue_config cfg;	/* cfg.ops: use ops */
+	const struct wdfq_queue_ops *ops;	/* never NULL */
 	struct list_head dev_node;	/* dev->queues, under dev->lock */
 
 	struct list_head fifo;

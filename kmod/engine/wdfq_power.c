@@ -168,7 +168,7 @@ void wdfq_power_rejoin_locked(struct wdfq_queue *q, struct wdfq_request *req,
 		return;		/* a power-down waits for it: nothing missed */
 	if (q->powered && (power & (WDFQ_RF_STOP_SENT | WDFQ_RF_STOP_ACKED))) {
 		/* missed a power-up */
-		if ((power & WDFQ_RF_STOP_ACKED) && q->cfg.io_resume) {
+		if ((power & WDFQ_RF_STOP_ACKED) && q->ops->io_resume) {
 			req->flags |= WDFQ_RF_RESUME_TODO;
 			q->resume_todo++;
 		}
@@ -179,7 +179,7 @@ void wdfq_power_rejoin_locked(struct wdfq_queue *q, struct wdfq_request *req,
 		req->flags |= WDFQ_RF_STOP_WAIT;
 		q->unacked++;
 		q->power_waiter = true;
-		if (q->cfg.io_stop) {
+		if (q->ops->io_stop) {
 			req->flags |= WDFQ_RF_STOP_TODO;
 			q->stop_todo++;
 		}
@@ -242,7 +242,7 @@ int wdfq_device_power_down(struct wdfq_device *dev, unsigned int flags)
 			req->flags &= ~(WDFQ_RF_STOP_SENT | WDFQ_RF_STOP_ACKED);
 			req->flags |= WDFQ_RF_STOP_WAIT;
 			q->unacked++;
-			if (q->cfg.io_stop) {
+			if (q->ops->io_stop) {
 				req->flags |= WDFQ_RF_STOP_TODO;
 				q->stop_todo++;
 			}
@@ -297,7 +297,7 @@ void wdfq_device_power_up(struct wdfq_device *dev)
 		q->powered = true;
 		list_for_each_entry(req, &q->owned_list, node) {
 			if ((req->flags & WDFQ_RF_STOP_ACKED) &&
-			    q->cfg.io_resume) {
+			    q->ops->io_resume) {
 				req->flags |= WDFQ_RF_RESUME_TODO;
 				q->resume_todo++;
 			}

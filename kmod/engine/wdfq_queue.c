@@ -125,7 +125,7 @@ static void wdfq_update_cancel_owned(struct wdfq_queue *q)
 /* A request in mid-cancel that io_canceled_on_queue gets back. */
 static bool wdfq_coq_due(struct wdfq_queue *q, struct wdfq_request *req)
 {
-	return (req->flags & WDFQ_RF_PRESENTED) && q->cfg.io_canceled_on_queue;
+	return (req->flags & WDFQ_RF_PRESENTED) && q->ops->io_canceled_on_queue;
 }
 
 /* Does the action picked call into the driver? */
@@ -275,7 +275,7 @@ static void wdfq_claim_locked(struct wdfq_queue *q, enum wdfq_act_type type,
 
 static wdfq_io_fn wdfq_handler(struct wdfq_queue *q, enum wdfq_request_type t)
 {
-	const struct wdfq_queue_config *c = &q->cfg;
+	const struct wdfq_queue_ops *c = q->ops;
 	wdfq_io_fn fn = NULL;
 
 	switch (t) {
@@ -335,7 +335,7 @@ static void wdfq_perform(struct wdfq_queue *q, struct wdfq_act *act,
 	switch (act->type) {
 	case WDFQ_ACT_CANCEL_QUEUED:
 		if (act->callback)
-			q->cfg.io_canceled_on_queue(q, req);
+			q->ops->io_canceled_on_queue(q, req);
 		else
 			wdfq_request_finish(req);
 		break;
@@ -347,10 +347,10 @@ static void wdfq_perform(struct wdfq_queue *q, struct wdfq_act *act,
 		break;
 	case WDFQ_ACT_IO_STOP:
 		if (wdfq_power_stop_deliver(q, req, &act->stop_flags))
-			q->cfg.io_stop(q, req, act->stop_flags);
+			q->ops->io_stop(q, req, act->stop_flags);
 		break;
 	case WDFQ_ACT_IO_RESUME:
-		q->cfg.io_resume(q, req);
+		q->ops->io_resume(q, req);
 		break;
 	case WDFQ_ACT_WAKE_POWER:
 		/* pairs with the acquire in wdfq_device_power_down() */
@@ -1054,11 +1054,15 @@ struct wdfq_device *wdfq_queue_device(struct wdfq_queue *q)
 }
 EXPORT_SYMBOL_GPL(wdfq_queue_device);
 
+/* The table of a queue configured without one: every handler absent. */
+static const struct wdfq_queue_ops wdfq_no_ops;
+
 static int wdfq_queue_check_config(struct wdfq_device *dev,
 				   const struct wdfq_queue_config *cfg)
 {
-	bool any = cfg->io_read || cfg->io_write || cfg->io_ioctl ||
-		   cfg->io_internal_ioctl || cfg->io_default;
+	const struct wdfq_queue_ops *ops = cfg->ops ?: &wdfq_no_ops;
+	bool any = ops->io_read || ops->io_write || ops->io_ioctl ||
+		   ops->io_internal_ioctl || ops->io_default;
 
 	if (cfg->scope > WDFQ_SYNC_DEVICE)
 		return -EINVAL;
@@ -1102,6 +1106,7 @@ struct wdfq_queue *wdfq_queue_create(struct wdfq_device *dev,
 	raw_spin_lock_init(&q->lock);
 	q->dev = dev;
 	q->cfg = *cfg;
+	q->ops = cfg->ops ?: &wdfq_no_ops;
 	if (q->cfg.dispatch == WDFQ_DISPATCH_SEQUENTIAL)
 		q->cfg.max_presented = 1;
 	INIT_LIST_HEAD(&q->fifo);

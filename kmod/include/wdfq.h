@@ -75,7 +75,7 @@ enum wdfq_sync_scope {
 };
 
 /*
- * Flags of wdfq_device_power_down() and &wdfq_queue_config.io_stop.
+ * Flags of wdfq_device_power_down() and &wdfq_queue_ops.io_stop.
  * WDFQ_STOP_PURGE purges the power-managed queues before io_stop (see
  * wdfq_device_power_down()). WDFQ_STOP_CANCELABLE is io_stop's only: the
  * request is marked cancelable as io_stop is called.
@@ -126,18 +126,7 @@ typedef void (*wdfq_cancel_fn)(struct wdfq_request *req);
 typedef void (*wdfq_done_fn)(struct wdfq_request *req, void *data);
 
 /**
- * struct wdfq_queue_config - how a queue behaves
- * @name: name for logs and debugging
- * @dispatch: dispatch type
- * @max_presented: PARALLEL only: most driver-owned requests, 0 = unlimited;
- *	1 behaves exactly like SEQUENTIAL
- * @scope: synchronization scope of the queue's callbacks
- * @power_managed: hold the device awake while the queue has work, present
- *	only while the device is powered
- * @allow_zero_length: present zero-length reads and writes instead of
- *	completing them with 0 when they would be presented or retrieved
- *	(as in KMDF, they wait in the queue like any other request until then)
- * @default_queue: receive every request type the device routes nowhere else
+ * struct wdfq_queue_ops - a queue's handlers
  * @io_read: handler for READ requests
  * @io_write: handler for WRITE requests
  * @io_ioctl: handler for IOCTL requests
@@ -158,6 +147,37 @@ typedef void (*wdfq_done_fn)(struct wdfq_request *req, void *data);
  * @io_canceled_on_queue: receives a queued request that was presented
  *	before (forwarded here by the driver) when its caller gives up; the
  *	driver owns it and must complete it
+ *
+ * Every member may be NULL. The queue keeps a pointer to the table, not a
+ * copy: define it static const, so that it outlives the queue.
+ */
+struct wdfq_queue_ops {
+	wdfq_io_fn io_read;
+	wdfq_io_fn io_write;
+	wdfq_io_fn io_ioctl;
+	wdfq_io_fn io_internal_ioctl;
+	wdfq_io_fn io_default;
+	void (*io_stop)(struct wdfq_queue *q, struct wdfq_request *req,
+			unsigned int flags);
+	wdfq_io_fn io_resume;
+	wdfq_io_fn io_canceled_on_queue;
+};
+
+/**
+ * struct wdfq_queue_config - how a queue behaves
+ * @name: name for logs and debugging
+ * @dispatch: dispatch type
+ * @max_presented: PARALLEL only: most driver-owned requests, 0 = unlimited;
+ *	1 behaves exactly like SEQUENTIAL
+ * @scope: synchronization scope of the queue's callbacks
+ * @power_managed: hold the device awake while the queue has work, present
+ *	only while the device is powered
+ * @allow_zero_length: present zero-length reads and writes instead of
+ *	completing them with 0 when they would be presented or retrieved
+ *	(as in KMDF, they wait in the queue like any other request until then)
+ * @default_queue: receive every request type the device routes nowhere else
+ * @ops: the queue's handlers, or NULL for none; must stay valid until the
+ *	queue is deleted (see &struct wdfq_queue_ops)
  * @context: driver data, returned by wdfq_queue_context()
  *
  * A MANUAL queue with any presentation handler is a configuration error, and
@@ -171,15 +191,7 @@ struct wdfq_queue_config {
 	bool power_managed;
 	bool allow_zero_length;
 	bool default_queue;
-	wdfq_io_fn io_read;
-	wdfq_io_fn io_write;
-	wdfq_io_fn io_ioctl;
-	wdfq_io_fn io_internal_ioctl;
-	wdfq_io_fn io_default;
-	void (*io_stop)(struct wdfq_queue *q, struct wdfq_request *req,
-			unsigned int flags);
-	wdfq_io_fn io_resume;
-	wdfq_io_fn io_canceled_on_queue;
+	const struct wdfq_queue_ops *ops;
 	void *context;
 };
 
@@ -394,7 +406,8 @@ void wdfq_device_power_up(struct wdfq_device *dev);
 /**
  * wdfq_queue_create() - create a queue on a device
  * @dev: the device
- * @cfg: configuration; copied
+ * @cfg: configuration; copied, except the table at @cfg->ops, which is
+ *	referenced and must outlive the queue
  *
  * The queue starts accepting and dispatching. If @cfg->default_queue is set
  * it becomes the device's default queue.

@@ -327,6 +327,15 @@ static void kt_scope_desc(const enum wdfq_sync_scope *s, char *desc)
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "scope_%s", names[*s]);
 }
 
+static const struct wdfq_queue_ops kt_storm_coq_ops = {
+	.io_canceled_on_queue = kt_storm_coq,
+};
+
+static const struct wdfq_queue_ops kt_storm_io_storm_coq_ops = {
+	.io_default = kt_storm_io,
+	.io_canceled_on_queue = kt_storm_coq,
+};
+
 KUNIT_ARRAY_PARAM(kt_scope, kt_scopes, kt_scope_desc);
 
 static void concurrency_storm(struct kunit *test)
@@ -338,13 +347,13 @@ static void concurrency_storm(struct kunit *test)
 	struct kt_storm *st = kunit_kzalloc(test, sizeof(*st), GFP_KERNEL);
 	struct wdfq_queue_config pcfg = { .name = "storm-par",
 		.dispatch = WDFQ_DISPATCH_PARALLEL, .max_presented = 4,
-		.io_default = kt_storm_io, .io_canceled_on_queue = kt_storm_coq };
+		.ops = &kt_storm_io_storm_coq_ops };
 	struct wdfq_queue_config scfg = { .name = "storm-seq",
-		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .io_default = kt_storm_io,
-		.io_canceled_on_queue = kt_storm_coq };
+		.dispatch = WDFQ_DISPATCH_SEQUENTIAL,
+		.ops = &kt_storm_io_storm_coq_ops };
 	struct wdfq_queue_config mcfg = { .name = "storm-man",
 		.dispatch = WDFQ_DISPATCH_MANUAL,
-		.io_canceled_on_queue = kt_storm_coq };
+		.ops = &kt_storm_coq_ops };
 	struct wdfq_queue_state qs;
 	unsigned int i, n;
 	int helpers_ok;

@@ -131,6 +131,11 @@ static void kd_scope_desc(const enum wdfq_sync_scope *s, char *desc)
 	snprintf(desc, KUNIT_PARAM_DESC_SIZE, "scope %s", names[*s]);
 }
 
+static const struct wdfq_queue_ops kd_io_present_stop_ops = {
+	.io_default = kd_io_present,
+	.io_stop = kd_io_stop,
+};
+
 KUNIT_ARRAY_PARAM(kd_scope, kd_scopes, kd_scope_desc);
 
 /*
@@ -150,8 +155,8 @@ static void io_stop_waits_for_presentation(struct kunit *test)
 	struct kd_pd *pd = kt_zalloc(env, sizeof(*pd));
 	struct wdfq_queue_config cfg = { .name = "pm-par",
 		.dispatch = WDFQ_DISPATCH_PARALLEL, .scope = *scope,
-		.power_managed = true, .io_default = kd_io_present,
-		.io_stop = kd_io_stop };
+		.power_managed = true,
+		.ops = &kd_io_present_stop_ops };
 	struct wdfq_queue *q;
 	struct kt_req *a, *b;
 	int round;
@@ -222,6 +227,11 @@ static void kd_io_stop_reconfigure(struct wdfq_queue *q,
 	atomic_inc(&kc->stops);
 }
 
+static const struct wdfq_queue_ops kt_io_hold_stop_reconfigure_ops = {
+	.io_default = kt_io_hold,
+	.io_stop = kd_io_stop_reconfigure,
+};
+
 static void power_down_callback_may_reconfigure(struct kunit *test)
 {
 	const enum wdfq_sync_scope *scope = test->param_value;
@@ -231,8 +241,8 @@ static void power_down_callback_may_reconfigure(struct kunit *test)
 	struct kd_pd *pd = kt_zalloc(env, sizeof(*pd));
 	struct wdfq_queue_config cfg = { .name = "pm-par",
 		.dispatch = WDFQ_DISPATCH_PARALLEL, .scope = *scope,
-		.power_managed = true, .io_default = kt_io_hold,
-		.io_stop = kd_io_stop_reconfigure };
+		.power_managed = true,
+		.ops = &kt_io_hold_stop_reconfigure_ops };
 	struct wdfq_queue *q;
 	struct kt_req *kr;
 	bool ok;
@@ -304,6 +314,14 @@ static void kd_upper_io(struct wdfq_queue *q, struct wdfq_request *req)
 		atomic_inc(&kc->bad_rc);
 }
 
+static const struct wdfq_queue_ops kd_lower_io_ops = {
+	.io_default = kd_lower_io,
+};
+
+static const struct wdfq_queue_ops kd_upper_io_ops = {
+	.io_default = kd_upper_io,
+};
+
 /*
  * Two devices, each with a QUEUE-scope and a DEVICE-scope queue; the upper
  * handlers submit to the lower queues of the same scope. The lower request
@@ -316,9 +334,9 @@ static void stacked_devices_nest_without_lockdep(struct kunit *test)
 	struct kt_env *lower = kt_env_create(test, 16, NULL);
 	struct kd_case *kc = kt_zalloc(upper, sizeof(*kc));
 	struct wdfq_queue_config ucfg = { .dispatch = WDFQ_DISPATCH_PARALLEL,
-		.io_default = kd_upper_io };
+		.ops = &kd_upper_io_ops };
 	struct wdfq_queue_config lcfg = { .dispatch = WDFQ_DISPATCH_PARALLEL,
-		.io_default = kd_lower_io };
+		.ops = &kd_lower_io_ops };
 	bool locks_before = debug_locks;
 	struct wdfq_queue *uq, *lq[2];
 	struct kt_req *kr;
@@ -388,6 +406,10 @@ static void kd_io_who(struct wdfq_queue *q, struct wdfq_request *req)
 		atomic_inc(&kc->bad_rc);
 }
 
+static const struct wdfq_queue_ops kd_io_who_ops = {
+	.io_default = kd_io_who,
+};
+
 /* The fast path: an idle queue presents in the submitter's own task. */
 static void submit_presents_own_request_inline(struct kunit *test)
 {
@@ -396,7 +418,7 @@ static void submit_presents_own_request_inline(struct kunit *test)
 	struct kd_case *kc = kt_zalloc(env, sizeof(*kc));
 	struct wdfq_queue_config cfg = { .name = "seq",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .scope = *scope,
-		.io_default = kd_io_who };
+		.ops = &kd_io_who_ops };
 	struct wdfq_queue *q;
 	struct kt_req *kr;
 	int i;
@@ -422,7 +444,7 @@ static void submit_does_not_present_others(struct kunit *test)
 	struct kd_case *kc = kt_zalloc(env, sizeof(*kc));
 	struct wdfq_queue_config cfg = { .name = "par",
 		.dispatch = WDFQ_DISPATCH_PARALLEL, .scope = WDFQ_SYNC_NONE,
-		.io_default = kd_io_who };
+		.ops = &kd_io_who_ops };
 	struct kt_req *b, *r[3];
 	struct wdfq_queue *q;
 	int i;
@@ -493,7 +515,7 @@ static void signalled_waiter_runs_no_other_callback(struct kunit *test)
 	struct kd_waiter *w = kt_zalloc(env, sizeof(*w));
 	struct wdfq_queue_config cfg = { .name = "par",
 		.dispatch = WDFQ_DISPATCH_PARALLEL, .scope = WDFQ_SYNC_NONE,
-		.io_default = kd_io_who };
+		.ops = &kd_io_who_ops };
 	struct wdfq_queue *q;
 	struct kt_req *b, *o;
 

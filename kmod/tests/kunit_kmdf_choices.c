@@ -77,6 +77,11 @@ static void kc_stop_record(struct wdfq_queue *q, struct wdfq_request *req,
 	atomic_inc(&kr->stops);
 }
 
+static const struct wdfq_queue_ops kc_hold_stop_record_ops = {
+	.io_default = kt_io_hold,
+	.io_stop = kc_stop_record,
+};
+
 /* wdfq_device_power_down() in a thread: it waits for the answers. */
 struct kc_pd {
 	struct wdfq_device *dev;
@@ -111,8 +116,12 @@ static void kc_power_down_wait(struct kunit *test, struct kc_pd *pd)
 	KUNIT_EXPECT_TRUE(test, kt_threads_wait(&pd->th));
 }
 
+static const struct wdfq_queue_ops kc_hold_ops = {
+	.io_default = kt_io_hold,
+};
+
 #define KC_SEQ(n) { .name = (n), .dispatch = WDFQ_DISPATCH_SEQUENTIAL, \
-		    .io_default = kt_io_hold }
+		    .ops = &kc_hold_ops }
 #define KC_MANUAL(n) { .name = (n), .dispatch = WDFQ_DISPATCH_MANUAL }
 
 /*
@@ -254,7 +263,7 @@ static void zero_length_inline_in_every_scope(struct kunit *test)
 	int i;
 
 	cfg.power_managed = true;
-	cfg.io_stop = kc_stop_record;
+	cfg.ops = &kc_hold_stop_record_ops;
 
 	for (i = 0; i < ARRAY_SIZE(scopes); i++) {
 		cfg.scope = scopes[i];
@@ -293,7 +302,7 @@ static void power_down_purge_purges_power_managed_queues(struct kunit *test)
 	struct kt_env *env = kt_env_create(test, 16, NULL);
 	struct wdfq_queue_config pcfg = { .name = "pm-par",
 		.dispatch = WDFQ_DISPATCH_PARALLEL, .power_managed = true,
-		.io_default = kt_io_hold, .io_stop = kc_stop_record };
+		.ops = &kc_hold_stop_record_ops };
 	struct wdfq_queue_config mcfg = KC_MANUAL("pm-man");
 	struct wdfq_queue_config ncfg = KC_SEQ("not-pm");
 	struct kt_req *a, *b, *c, *d, *e, *f, *qd, *x;
@@ -368,7 +377,7 @@ static void power_down_purge_after_suspend_still_purges(struct kunit *test)
 	struct kt_env *env = kt_env_create(test, 8, NULL);
 	struct wdfq_queue_config pcfg = { .name = "pm-seq",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .power_managed = true,
-		.io_default = kt_io_hold, .io_stop = kc_stop_record };
+		.ops = &kc_hold_stop_record_ops };
 	struct kc_pd *pd = kt_zalloc(env, sizeof(*pd));
 	struct wdfq_queue_state st;
 	struct wdfq_queue *p;
@@ -478,6 +487,10 @@ static void kc_cancel(struct kt_req *target)
 	wdfq_request_cancel(target->req);
 }
 
+static const struct wdfq_queue_ops kc_io_gate_ops = {
+	.io_default = kc_io_gate,
+};
+
 static void io_stop_flags_computed_at_delivery(struct kunit *test)
 {
 	struct kt_env *env = kt_env_create(test, 8, NULL);
@@ -485,12 +498,13 @@ static void io_stop_flags_computed_at_delivery(struct kunit *test)
 	struct kc_pd *pd = kt_zalloc(env, sizeof(*pd));
 	struct wdfq_queue_config acfg = { .name = "pm-dev",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .power_managed = true,
-		.scope = WDFQ_SYNC_DEVICE, .io_default = kt_io_hold,
-		.io_stop = kc_stop_record };
+		.scope = WDFQ_SYNC_DEVICE,
+		.ops = &kc_hold_stop_record_ops };
 	struct wdfq_queue_config bcfg = { .name = "gate",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL,
-		.scope = WDFQ_SYNC_DEVICE, .io_default = kc_io_gate,
-		.context = g };
+		.scope = WDFQ_SYNC_DEVICE,
+		.context = g,
+		.ops = &kc_io_gate_ops };
 	struct wdfq_queue *a, *b;
 	struct kt_req *r;
 
@@ -530,12 +544,13 @@ static void io_stop_not_delivered_once_cancel_routine_claimed(struct kunit *test
 	struct kc_pd *pd = kt_zalloc(env, sizeof(*pd));
 	struct wdfq_queue_config acfg = { .name = "pm-dev",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .power_managed = true,
-		.scope = WDFQ_SYNC_DEVICE, .io_default = kt_io_hold,
-		.io_stop = kc_stop_record };
+		.scope = WDFQ_SYNC_DEVICE,
+		.ops = &kc_hold_stop_record_ops };
 	struct wdfq_queue_config bcfg = { .name = "gate",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL,
-		.scope = WDFQ_SYNC_DEVICE, .io_default = kc_io_gate,
-		.context = g };
+		.scope = WDFQ_SYNC_DEVICE,
+		.context = g,
+		.ops = &kc_io_gate_ops };
 	struct wdfq_queue *a, *b;
 	struct kt_req *r;
 

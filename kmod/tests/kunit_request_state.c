@@ -82,13 +82,17 @@ static void kt_io_claim_forward(struct wdfq_queue *q, struct wdfq_request *req)
 	rs->rc = wdfq_request_forward(req, rs->dest);
 }
 
+static const struct wdfq_queue_ops kt_io_claim_forward_ops = {
+	.io_default = kt_io_claim_forward,
+};
+
 static void forward_after_cancel_claimed_refused(struct kunit *test)
 {
 	struct kt_env *env = kt_env_create(test, 8, NULL);
 	struct kt_rs *rs = kt_rs_new(env);
 	struct wdfq_queue_config scfg = { .name = "seq",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .scope = WDFQ_SYNC_QUEUE,
-		.io_default = kt_io_claim_forward };
+		.ops = &kt_io_claim_forward_ops };
 	struct wdfq_queue_config mcfg = { .name = "dest",
 		.dispatch = WDFQ_DISPATCH_MANUAL };
 	struct wdfq_queue_state st;
@@ -168,6 +172,11 @@ static void kt_cancel_forward(struct wdfq_request *req)
 		atomic_inc(&kr->env->bad_ctx);
 }
 
+static const struct wdfq_queue_ops kt_io_complete_cq_complete_ops = {
+	.io_default = kt_io_complete,
+	.io_canceled_on_queue = kt_io_complete,
+};
+
 static void forward_from_cancel_routine_refused(struct kunit *test)
 {
 	struct kt_env *env = kt_env_create(test, 8, NULL);
@@ -176,8 +185,7 @@ static void forward_from_cancel_routine_refused(struct kunit *test)
 		.dispatch = WDFQ_DISPATCH_MANUAL };
 	struct wdfq_queue_config dcfg = { .name = "dest",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL,
-		.io_default = kt_io_complete,
-		.io_canceled_on_queue = kt_io_complete };
+		.ops = &kt_io_complete_cq_complete_ops };
 	struct wdfq_request *got = NULL;
 	struct wdfq_queue_state st;
 	struct wdfq_queue *m;
@@ -247,14 +255,19 @@ static void kt_stop_claim_requeue(struct wdfq_queue *q,
 	wdfq_request_stop_acknowledge(req, true);
 }
 
+static const struct wdfq_queue_ops kt_io_hold_stop_claim_requeue_ops = {
+	.io_default = kt_io_hold,
+	.io_stop = kt_stop_claim_requeue,
+};
+
 static void stop_ack_requeue_after_cancel_claimed_kept(struct kunit *test)
 {
 	struct kt_env *env = kt_env_create(test, 8, NULL);
 	struct kt_threads *th = kunit_kzalloc(test, sizeof(*th), GFP_KERNEL);
 	struct wdfq_queue_config pcfg = { .name = "pm",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .scope = WDFQ_SYNC_QUEUE,
-		.power_managed = true, .io_default = kt_io_hold,
-		.io_stop = kt_stop_claim_requeue };
+		.power_managed = true,
+		.ops = &kt_io_hold_stop_claim_requeue_ops };
 	struct kt_rs_pd pd;
 	struct wdfq_queue *p;
 	struct kt_req *a, *kr;
@@ -359,6 +372,11 @@ static void kt_stop_forward_other(struct wdfq_queue *q,
 	atomic_inc(&kr->stops);
 }
 
+static const struct wdfq_queue_ops kt_io_hold_stop_forward_other_ops = {
+	.io_default = kt_io_hold,
+	.io_stop = kt_stop_forward_other,
+};
+
 static void forward_refused_in_power_down_keeps_io_stop(struct kunit *test)
 {
 	struct kt_env *env = kt_env_create(test, 8, NULL);
@@ -366,7 +384,7 @@ static void forward_refused_in_power_down_keeps_io_stop(struct kunit *test)
 	struct kt_rs *rs = kt_rs_new(env);
 	struct wdfq_queue_config pcfg = { .name = "pm",
 		.dispatch = WDFQ_DISPATCH_PARALLEL, .power_managed = true,
-		.io_default = kt_io_hold, .io_stop = kt_stop_forward_other };
+		.ops = &kt_io_hold_stop_forward_other_ops };
 	struct wdfq_queue_config dcfg = { .name = "closed",
 		.dispatch = WDFQ_DISPATCH_MANUAL };
 	struct kt_rs_pd pd;
@@ -645,13 +663,17 @@ static void kt_io_delete_device(struct wdfq_queue *q, struct wdfq_request *req)
 		atomic_inc(&kr->env->bad_ctx);
 }
 
+static const struct wdfq_queue_ops kt_io_delete_device_ops = {
+	.io_default = kt_io_delete_device,
+};
+
 static void device_delete_from_callback_refused(struct kunit *test)
 {
 	struct kt_env *env = kt_env_create(test, 8, NULL);
 	struct kt_rs *rs = kt_rs_new(env);
 	struct wdfq_queue_config scfg = { .name = "seq",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL,
-		.io_default = kt_io_delete_device };
+		.ops = &kt_io_delete_device_ops };
 	struct wdfq_queue *s;
 	struct kt_req *a, *b;
 
@@ -680,13 +702,17 @@ static void kt_io_delete_queue(struct wdfq_queue *q, struct wdfq_request *req)
 		atomic_inc(&kr->env->bad_ctx);
 }
 
+static const struct wdfq_queue_ops kt_io_delete_queue_ops = {
+	.io_default = kt_io_delete_queue,
+};
+
 static void queue_delete_from_own_callback_refused(struct kunit *test)
 {
 	struct kt_env *env = kt_env_create(test, 8, NULL);
 	struct kt_rs *rs = kt_rs_new(env);
 	struct wdfq_queue_config scfg = { .name = "seq",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .scope = WDFQ_SYNC_QUEUE,
-		.io_default = kt_io_delete_queue };
+		.ops = &kt_io_delete_queue_ops };
 	struct wdfq_queue *s;
 	struct kt_req *a;
 

@@ -122,10 +122,14 @@ static void kt_expect_quiet(struct kunit *test, struct kt_env *env)
 	KUNIT_EXPECT_EQ(test, kt_nheld(env), 0);
 }
 
+static const struct wdfq_queue_ops kt_io_hold_ops = {
+	.io_default = kt_io_hold,
+};
+
 #define SEQ_HOLD(n) { .name = (n), .dispatch = WDFQ_DISPATCH_SEQUENTIAL, \
-		      .io_default = kt_io_hold }
+		      .ops = &kt_io_hold_ops }
 #define PAR_HOLD(n, max) { .name = (n), .dispatch = WDFQ_DISPATCH_PARALLEL, \
-			   .max_presented = (max), .io_default = kt_io_hold }
+			   .max_presented = (max), .ops = &kt_io_hold_ops }
 #define MANUAL(n) { .name = (n), .dispatch = WDFQ_DISPATCH_MANUAL }
 
 /* Rule 1 */
@@ -192,6 +196,11 @@ static void kt_cq_hold(struct wdfq_queue *q, struct wdfq_request *req)
 	kt_hold(kr->env, kr);
 }
 
+static const struct wdfq_queue_ops kt_io_hold_cq_hold_ops = {
+	.io_default = kt_io_hold,
+	.io_canceled_on_queue = kt_cq_hold,
+};
+
 /* Rule 2 */
 static void rule02_parallel_n(struct kunit *test)
 {
@@ -204,7 +213,7 @@ static void rule02_parallel_n(struct kunit *test)
 	struct kt_req *r[8], *a, *b, *c, *d, *x;
 	int i;
 
-	pcfg.io_canceled_on_queue = kt_cq_hold;
+	pcfg.ops = &kt_io_hold_cq_hold_ops;
 	p = kt_queue(env, &pcfg);
 	s = kt_queue(env, &scfg);
 	p1 = kt_queue(env, &p1cfg);
@@ -272,6 +281,11 @@ static void rule02_parallel_n(struct kunit *test)
 	kt_end(env);
 }
 
+/* A MANUAL queue with a presentation handler: a configuration error. */
+static const struct wdfq_queue_ops kt_read_hold_ops = {
+	.io_read = kt_io_hold,
+};
+
 /* Rule 3 */
 static void rule03_manual_retrieve_errors(struct kunit *test)
 {
@@ -289,7 +303,7 @@ static void rule03_manual_retrieve_errors(struct kunit *test)
 	struct kt_req *r[5];
 
 	/* Configuration errors. */
-	bad1.io_read = kt_io_hold;
+	bad1.ops = &kt_read_hold_ops;
 	bad = wdfq_queue_create(env->dev, &bad1);
 	KUNIT_EXPECT_TRUE(test, IS_ERR(bad));
 	KUNIT_EXPECT_EQ(test, PTR_ERR_OR_ZERO(bad), -EINVAL);
@@ -371,13 +385,17 @@ static void rule03_manual_retrieve_errors(struct kunit *test)
 	kt_end(env);
 }
 
+static const struct wdfq_queue_ops kt_io_complete_ops = {
+	.io_default = kt_io_complete,
+};
+
 /* Rule 4 */
 static void rule04_fifo_and_requeue(struct kunit *test)
 {
 	struct kt_env *env = kt_env_create(test, 64, NULL);
 	struct wdfq_queue_config scfg = { .name = "seq-inline",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL,
-		.io_default = kt_io_complete };
+		.ops = &kt_io_complete_ops };
 	struct wdfq_queue_config pcfg = PAR_HOLD("par", 0);
 	struct wdfq_queue_config mcfg = MANUAL("man");
 	struct wdfq_queue *s, *p, *m;
@@ -686,6 +704,10 @@ static void kt_io_sync_refuse(struct wdfq_queue *q, struct wdfq_request *req)
 	atomic_inc(&sr->ran);
 }
 
+static const struct wdfq_queue_ops kt_io_sync_refuse_ops = {
+	.io_default = kt_io_sync_refuse,
+};
+
 /* Rule 8 */
 static void
 rule08_not_accepting_and_double_callbacks_and_sync_refusal(struct kunit *test)
@@ -695,10 +717,10 @@ rule08_not_accepting_and_double_callbacks_and_sync_refusal(struct kunit *test)
 	struct wdfq_queue_config tcfg = SEQ_HOLD("dest");
 	struct wdfq_queue_config ycfg = { .name = "sync-self",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .scope = WDFQ_SYNC_QUEUE,
-		.io_default = kt_io_sync_refuse };
+		.ops = &kt_io_sync_refuse_ops };
 	struct wdfq_queue_config d1cfg = { .name = "dev1",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .scope = WDFQ_SYNC_DEVICE,
-		.io_default = kt_io_sync_refuse };
+		.ops = &kt_io_sync_refuse_ops };
 	struct wdfq_queue_config d2cfg = SEQ_HOLD("dev2");
 	struct wdfq_queue *s, *t, *y, *d1, *d2;
 	struct kt_sync_refusal *sr = kt_zalloc(env, sizeof(*sr));
@@ -1031,6 +1053,15 @@ static void kt_cq_complete(struct wdfq_queue *q, struct wdfq_request *req)
 		atomic_inc(&kr->env->bad_ctx);
 }
 
+static const struct wdfq_queue_ops kt_cq_complete_ops = {
+	.io_canceled_on_queue = kt_cq_complete,
+};
+
+static const struct wdfq_queue_ops kt_io_hold_cq_complete_ops = {
+	.io_default = kt_io_hold,
+	.io_canceled_on_queue = kt_cq_complete,
+};
+
 /* Rule 11: a submitter that sleeps in wdfq_request_wait() until signalled */
 struct kt_waiter {
 	struct wdfq_queue *q;
@@ -1097,8 +1128,8 @@ static void rule11_cancel_queued(struct kunit *test)
 	struct kt_req *m0, *p, *r, *a2, *b2, *c1, *c2;
 	struct kt_waiter *w;
 
-	bcfg.io_canceled_on_queue = kt_cq_complete;
-	ccfg.io_canceled_on_queue = kt_cq_complete;
+	bcfg.ops = &kt_cq_complete_ops;
+	ccfg.ops = &kt_io_hold_cq_complete_ops;
 	qa = kt_queue(env, &acfg);
 	qm = kt_queue(env, &mcfg);
 	qb = kt_queue(env, &bcfg);
@@ -1375,14 +1406,23 @@ static void kt_io_bh(struct wdfq_queue *q, struct wdfq_request *req)
 	kt_complete_bh(kr);
 }
 
+static const struct wdfq_queue_ops kt_io_bh_ops = {
+	.io_default = kt_io_bh,
+};
+
+static const struct wdfq_queue_ops kt_io_timer_ops = {
+	.io_default = kt_io_timer,
+};
+
 static void rule13_complete_once_any_context(struct kunit *test)
 {
 	struct kt_env *env = kt_env_create(test, 64, NULL);
 	struct wdfq_queue_config tcfg = { .name = "seq-hardirq",
-		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .io_default = kt_io_timer };
+		.dispatch = WDFQ_DISPATCH_SEQUENTIAL,
+		.ops = &kt_io_timer_ops };
 	struct wdfq_queue_config bcfg = { .name = "par-bh",
 		.dispatch = WDFQ_DISPATCH_PARALLEL, .max_presented = 2,
-		.io_default = kt_io_bh };
+		.ops = &kt_io_bh_ops };
 	struct wdfq_queue_config scfg = SEQ_HOLD("seq");
 	struct wdfq_queue_config mcfg = MANUAL("man");
 	struct wdfq_queue *qt, *qb, *qs, *qm;
@@ -1686,13 +1726,17 @@ static void kt_io_pm_hold(struct wdfq_queue *q, struct wdfq_request *req)
 	kt_io_hold(q, req);
 }
 
+static const struct wdfq_queue_ops kt_io_pm_hold_ops = {
+	.io_default = kt_io_pm_hold,
+};
+
 static void rule16_power_managed_runtime(struct kunit *test)
 {
 	struct kt_pm *pm = kt_pm_create(test, "wdfq-rpm");
 	struct kt_env *env = kt_env_create(test, 16, pm->dev);
 	struct wdfq_queue_config qcfg = { .name = "pm-seq",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .power_managed = true,
-		.io_default = kt_io_pm_hold };
+		.ops = &kt_io_pm_hold_ops };
 	struct wdfq_queue_config ncfg = MANUAL("not-pm");
 	struct wdfq_request *got = NULL;
 	struct wdfq_queue_state st;
@@ -1805,6 +1849,18 @@ static int kt_power_down_thread(void *arg, int idx)
 	return 0;
 }
 
+static const struct wdfq_queue_ops kt_io_hold_stop_record_resume_record_ops = {
+	.io_default = kt_io_hold,
+	.io_stop = kt_stop_record,
+	.io_resume = kt_resume_record,
+};
+
+static const struct wdfq_queue_ops kt_io_hold_stop_requeue_resume_record_ops = {
+	.io_default = kt_io_hold,
+	.io_stop = kt_stop_requeue,
+	.io_resume = kt_resume_record,
+};
+
 static void rule16_power_managed_forced(struct kunit *test)
 {
 	struct kt_pm *pm = kt_pm_create(test, "wdfq-sleep");
@@ -1812,15 +1868,13 @@ static void rule16_power_managed_forced(struct kunit *test)
 	struct kt_threads *th = kunit_kzalloc(test, sizeof(*th), GFP_KERNEL);
 	struct wdfq_queue_config q1cfg = { .name = "pm-requeue",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .power_managed = true,
-		.io_default = kt_io_hold, .io_stop = kt_stop_requeue,
-		.io_resume = kt_resume_record };
+		.ops = &kt_io_hold_stop_requeue_resume_record_ops };
 	struct wdfq_queue_config q2cfg = { .name = "pm-keep",
 		.dispatch = WDFQ_DISPATCH_PARALLEL, .power_managed = true,
-		.io_default = kt_io_hold, .io_stop = kt_stop_record,
-		.io_resume = kt_resume_record };
+		.ops = &kt_io_hold_stop_record_resume_record_ops };
 	struct wdfq_queue_config q3cfg = { .name = "pm-nostop",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .power_managed = true,
-		.io_default = kt_io_hold };
+		.ops = &kt_io_hold_ops };
 	struct wdfq_queue_config mcfg = { .name = "pm-manual",
 		.dispatch = WDFQ_DISPATCH_MANUAL, .power_managed = true };
 	struct wdfq_queue_config ncfg = SEQ_HOLD("not-pm");
@@ -2098,6 +2152,10 @@ static int kt_sync_canceller(void *arg, int idx)
 	return 0;
 }
 
+static const struct wdfq_queue_ops kt_io_ov_ops = {
+	.io_default = kt_io_ov,
+};
+
 static void kt_sync_scope_run(struct kunit *test, enum wdfq_sync_scope scope,
 			      bool two_queues_share)
 {
@@ -2109,10 +2167,10 @@ static void kt_sync_scope_run(struct kunit *test, enum wdfq_sync_scope scope,
 	struct kt_overlap *ov1 = kunit_kzalloc(test, sizeof(*ov1), GFP_KERNEL);
 	struct wdfq_queue_config c0 = { .name = "sync0",
 		.dispatch = WDFQ_DISPATCH_PARALLEL, .scope = scope,
-		.io_default = kt_io_ov };
+		.ops = &kt_io_ov_ops };
 	struct wdfq_queue_config c1 = { .name = "sync1",
 		.dispatch = WDFQ_DISPATCH_PARALLEL, .scope = scope,
-		.io_default = kt_io_ov };
+		.ops = &kt_io_ov_ops };
 	int i, n;
 
 	KUNIT_ASSERT_TRUE(test, th && tc && sc && ov0 && ov1);
@@ -2189,14 +2247,20 @@ static void kt_io_ctx(struct wdfq_queue *q, struct wdfq_request *req)
 	}
 }
 
+static const struct wdfq_queue_ops kt_io_ctx_ops = {
+	.io_default = kt_io_ctx,
+};
+
 static void rule18_context(struct kunit *test)
 {
 	struct kt_env *env = kt_env_create(test, 64, NULL);
 	struct wdfq_queue_config scfg = { .name = "seq-ctx",
-		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .io_default = kt_io_ctx };
+		.dispatch = WDFQ_DISPATCH_SEQUENTIAL,
+		.ops = &kt_io_ctx_ops };
 	struct wdfq_queue_config pcfg = { .name = "par-ctx",
 		.dispatch = WDFQ_DISPATCH_PARALLEL, .max_presented = 2,
-		.scope = WDFQ_SYNC_QUEUE, .io_default = kt_io_ctx };
+		.scope = WDFQ_SYNC_QUEUE,
+		.ops = &kt_io_ctx_ops };
 	struct wdfq_queue_config mcfg = MANUAL("man-ctx");
 	struct wdfq_queue *s, *p, *m;
 	struct kt_statecb *stc = kt_statecb_new(env);
@@ -2300,17 +2364,24 @@ static void kt_io_nest(struct wdfq_queue *q, struct wdfq_request *req)
 		kt_nest_exit(ns);
 }
 
+static const struct wdfq_queue_ops kt_io_nest_ops = {
+	.io_default = kt_io_nest,
+};
+
 static void rule19_no_recursion(struct kunit *test)
 {
 	const int n = 10000;
 	struct kt_env *env = kt_env_create(test, n + 1000, NULL);
 	struct kt_nest *ns = kunit_kzalloc(test, sizeof(*ns), GFP_KERNEL);
 	struct wdfq_queue_config scfg = { .name = "seq-inline",
-		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .io_default = kt_io_nest };
+		.dispatch = WDFQ_DISPATCH_SEQUENTIAL,
+		.ops = &kt_io_nest_ops };
 	struct wdfq_queue_config fcfg = { .name = "seq-forward",
-		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .io_default = kt_io_nest };
+		.dispatch = WDFQ_DISPATCH_SEQUENTIAL,
+		.ops = &kt_io_nest_ops };
 	struct wdfq_queue_config dcfg = { .name = "par-dest",
-		.dispatch = WDFQ_DISPATCH_PARALLEL, .io_default = kt_io_nest };
+		.dispatch = WDFQ_DISPATCH_PARALLEL,
+		.ops = &kt_io_nest_ops };
 	struct wdfq_queue *s, *f, *d;
 	struct wdfq_queue_state st;
 	int i;
@@ -2362,7 +2433,7 @@ static void rule20_teardown(struct kunit *test)
 	struct kt_rn *rn = kt_zalloc(env, sizeof(*rn));
 	int i, calls;
 
-	ccfg.io_canceled_on_queue = kt_cq_complete;
+	ccfg.ops = &kt_cq_complete_ops;
 	s = kt_queue(env, &scfg);
 	p = kt_queue(env, &pcfg);
 	m = kt_queue(env, &mcfg);

@@ -52,6 +52,10 @@ static void bench_io_complete(struct wdfq_queue *q, struct wdfq_request *req)
 	wdfq_request_complete(req, 0, 0);
 }
 
+static const struct wdfq_queue_ops bench_ops = {
+	.io_default = bench_io_complete,
+};
+
 struct bench_case {
 	const char *name;
 	enum wdfq_dispatch dispatch;
@@ -160,7 +164,7 @@ static void bench_dispatch(struct wdfq_device *dev,
 		struct wdfq_queue *q;
 
 		if (bc->dispatch != WDFQ_DISPATCH_MANUAL)
-			cfg.io_default = bench_io_complete;
+			cfg.ops = &bench_ops;
 		q = wdfq_queue_create(dev, &cfg);
 		if (IS_ERR(q)) {
 			pr_warn("%s: queue: %ld\n", bc->name, PTR_ERR(q));
@@ -189,7 +193,7 @@ static void bench_memory(struct wdfq_device *dev, struct wdfq_request **reqs)
 	struct wdfq_queue_config cfg = {
 		.name = "bench-stopped",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL,
-		.io_default = bench_io_complete,
+		.ops = &bench_ops,
 	};
 	long s0, s1, s2, per_alloc[3], per_queue[3];
 	unsigned int i, n = min(nr_queued, nr_requests);

@@ -82,12 +82,16 @@ static const struct wdfq_queue_config sample_readq_cfg = {
 	.scope = WDFQ_SYNC_NONE,
 };
 
+static const struct wdfq_queue_ops sample_writeq_ops = {
+	.io_write = sample_io_write,
+};
+
 static const struct wdfq_queue_config sample_writeq_cfg = {
 	.name = "sample-write",
 	.dispatch = WDFQ_DISPATCH_PARALLEL,
 	.max_presented = SAMPLE_WRITERS,
 	.scope = WDFQ_SYNC_NONE,
-	.io_write = sample_io_write,
+	.ops = &sample_writeq_ops,
 };
 
 /*
