@@ -143,7 +143,7 @@ static const struct wdfq_queue_ops kt_io_pm_hold_ops = {
  */
 static void runtime_pm_reference_while_busy(struct kunit *test)
 {
-	struct kt_pm *pm = kt_pm_create(test, "wdfq-rpm");
+	struct kt_pm *pm = test->priv;
 	struct kt_env *env = kt_env_create(test, 16, pm->dev);
 	struct wdfq_queue_config qcfg = { .name = "pm-seq",
 		.dispatch = WDFQ_DISPATCH_SEQUENTIAL, .power_managed = true,
@@ -280,7 +280,7 @@ static const struct wdfq_queue_ops kt_io_hold_stop_requeue_resume_record_ops = {
  */
 static void forced_power_down_stops_owned_requests(struct kunit *test)
 {
-	struct kt_pm *pm = kt_pm_create(test, "wdfq-sleep");
+	struct kt_pm *pm = test->priv;
 	struct kt_env *env = kt_env_create(test, 32, pm->dev);
 	struct kt_threads *th = kunit_kzalloc(test, sizeof(*th), GFP_KERNEL);
 	struct wdfq_queue_config q1cfg = { .name = "pm-requeue",
@@ -449,6 +449,16 @@ static void forced_power_down_stops_owned_requests(struct kunit *test)
 	pm_runtime_put_noidle(pm->dev);
 }
 
+/*
+ * Every case gets a fresh runtime-PM device in test->priv; the action that
+ * kt_pm_create() registers removes it after the case's engine device.
+ */
+static int kt_power_init(struct kunit *test)
+{
+	test->priv = kt_pm_create(test, "wdfq-kt-pm");
+	return 0;
+}
+
 static struct kunit_case wdfq_power_cases[] = {
 	KUNIT_CASE(runtime_pm_reference_while_busy),
 	KUNIT_CASE(forced_power_down_stops_owned_requests),
@@ -457,6 +467,7 @@ static struct kunit_case wdfq_power_cases[] = {
 
 static struct kunit_suite wdfq_power_suite = {
 	.name = "wdfq_power",
+	.init = kt_power_init,
 	.test_cases = wdfq_power_cases,
 };
 
