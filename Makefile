@@ -62,6 +62,8 @@ clean:
 		$(TOP)/samples/*/modules.order $(TOP)/samples/*/Module.symvers \
 		$(TOP)/.module-common.o $(wildcard $(TOP)/.*.cmd)
 	$(MAKE) -C $(TOP)/selftests/wdfq clean
+	$(MAKE) -C $(TOP)/tools/wdfq-bench clean
+	$(MAKE) -C $(TOP)/tools/wdfq-demo clean
 
 help:
 	@sed -n '3,14s/^# \{0,1\}//p' $(TOP)/Makefile

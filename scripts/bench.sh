@@ -3,7 +3,7 @@
 #
 # make bench: boot a test kernel and print the benchmark table: the engine
 # alone (kmod/tests/wdfq_bench.ko), then /dev/wdfq0 beside its baselines in the
-# same boot (selftests/wdfq/wdfq_bench.c). Figures only; never fails on one.
+# same boot (tools/wdfq-bench/wdfq_bench.c). Figures only; never fails on one.
 #
 #   bench.sh [KERNEL...]     default: the default test kernel
 #
@@ -19,9 +19,8 @@ soak=${BENCH_SOAK:-1000000}
 "$WDFQ_TOP/scripts/deps.sh" vm
 out=$WDFQ_BUILD/bench
 mkdir -p "$out"
-${CC:-gcc} -O2 -Wall -Wextra -D_GNU_SOURCE -pthread -I"$WDFQ_TOP/uapi" \
-	-o "$out/wdfq_bench" "$WDFQ_TOP/selftests/wdfq/wdfq_bench.c" \
-	-static -pthread || die "building wdfq_bench failed"
+make -s -C "$WDFQ_TOP/tools/wdfq-bench" OUTPUT="$out" >&2 ||
+	die "building wdfq_bench failed"
 
 # In the guest: the engine module prints its figures on load; keep its
 # lines, then run the device benchmark with them.

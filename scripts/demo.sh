@@ -4,7 +4,7 @@
 # The demo "make run" shows in the VM (busybox sh): the module loaded and
 # /dev/wdfq0 at work: reads parked and satisfied by interrupts, loopback,
 # queue state changes, a runtime suspend/wake cycle. The narrated part is
-# the kselftest program wdfq_demo, which checks what it shows.
+# the program wdfq_demo (tools/wdfq-demo), which checks what it shows.
 set -eu
 
 step() { printf '\n== %s\n' "$*"; }
@@ -23,11 +23,11 @@ ls "$dev" | tr '\n' ' '; echo
 for f in control autosuspend_delay_ms runtime_status; do
 	printf '  power/%s=%s\n' "$f" "$(cat "$dev/power/$f")"
 done
-demo=/wdfq/kselftest/wdfq/wdfq_demo
+demo=/wdfq/wdfq_demo
 if [ -x "$demo" ]; then
 	"$demo" --narrate || echo "(the demo reported a failure)"
 else
-	echo "($demo is missing: make selftests)"
+	echo "($demo is missing)"
 fi
 step "kernel log lines about wdfq"
 dmesg | grep -i wdfq || echo "(none)"

@@ -11,7 +11,7 @@
 #              (build-module.sh builds samples/wdfq_sample too)
 #   checkpatch checkpatch.pl --strict (from the debug kernel's source) on
 #              kmod/*/*.[ch], samples/*/*.c, uapi/linux/*.h and
-#              selftests/wdfq/*.c
+#              selftests/wdfq/*.c, tools/*/*.c
 #   kernel-doc scripts/kernel-doc -none -Wall on the public headers
 #
 # Ignored checkpatch types, and why:
@@ -108,8 +108,8 @@ CP_IGNORE=$KERNEL_IGNORE,LINUX_VERSION_CODE cp_run kmod/include/wdfq_compat.h
 report "checkpatch --strict (kmod)"
 CP_IGNORE=$KERNEL_IGNORE cp_run uapi/linux/*.h
 report "checkpatch --strict (uapi)"
-CP_IGNORE=$USER_IGNORE cp_run selftests/wdfq/*.c
-report "checkpatch --strict (selftests)"
+CP_IGNORE=$USER_IGNORE cp_run selftests/wdfq/*.c tools/*/*.c
+report "checkpatch --strict (selftests, tools)"
 
 # kernel-doc on the public headers (those that exist yet)
 : >"$tmp"

@@ -36,6 +36,9 @@ build_kselftests() {
 		KSFT_DIR="$ksft" OUTPUT="$WDFQ_BUILD/selftests" >&2 ||
 		die "building the kselftests failed"
 	progs=$(make -s -C "$WDFQ_TOP/selftests/wdfq" list)
+	# The demo is a tool, not a test; init runs it in check mode too.
+	flock "$WDFQ_BUILD/locks/selftests" make -s -C "$WDFQ_TOP/tools/wdfq-demo" \
+		OUTPUT="$WDFQ_BUILD/tools" >&2 || die "building wdfq_demo failed"
 }
 
 # busybox, /init and what it reads: the mode, the command, the demo.
@@ -52,6 +55,7 @@ stage_base() {
 	fi
 	printf '%s\n' "$cmd" >"$root/wdfq/cmd"
 	install -m 755 "$WDFQ_TOP/scripts/demo.sh" "$root/wdfq/demo.sh"
+	install -m 755 "$WDFQ_BUILD/tools/wdfq_demo" "$root/wdfq/wdfq_demo"
 }
 
 # Modules: the engine (wdfq_engine.ko), the KUnit suite, the reference

@@ -69,6 +69,18 @@ void wdfq_device_delete(struct wdfq_device *dev)
 }
 EXPORT_SYMBOL_GPL(wdfq_device_delete);
 
+void wdfq_device_flush(struct wdfq_device *dev)
+{
+	might_sleep();
+	/* it would wait for the caller's own callback to return */
+	if (wdfq_in_callback(dev, NULL)) {
+		wdfq_device_bug(dev, "device flushed from one of its callbacks");
+		return;
+	}
+	flush_workqueue(dev->wq);
+}
+EXPORT_SYMBOL_GPL(wdfq_device_flush);
+
 void *wdfq_device_context(struct wdfq_device *dev)
 {
 	return dev->cfg.context;

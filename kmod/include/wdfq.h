@@ -278,6 +278,22 @@ struct wdfq_device *wdfq_device_create(const struct wdfq_device_config *cfg);
 void wdfq_device_delete(struct wdfq_device *dev);
 
 /**
+ * wdfq_device_flush() - wait for the device's deferred work
+ * @dev: the device
+ *
+ * Returns once every work item the engine had queued on the device's
+ * workqueue when called has finished: the presentations, cancel routines
+ * and state callbacks deferred to it have run. Work queued later, and
+ * callbacks running in other tasks (the driver's own threads, timers), are
+ * not waited for. For tests that check that nothing more happens, and for
+ * a driver that wants its queues quiet before it changes its own state.
+ * Called from a callback of @dev it would wait for itself: it is refused,
+ * reported as a driver bug, and returns at once.
+ * Context: process context, outside every callback of @dev; sleeps.
+ */
+void wdfq_device_flush(struct wdfq_device *dev);
+
+/**
  * wdfq_device_context() - driver data given at creation
  * @dev: the device
  *

@@ -547,7 +547,9 @@ static void signalled_waiter_runs_no_other_callback(struct kunit *test)
 	w->task = kthread_run(kd_waiter_fn, w, "wdfq-kd-waiter");
 	KUNIT_ASSERT_FALSE(test, IS_ERR(w->task));
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(atomic_read(&w->waiting)));
-	msleep(30);	/* let it go to sleep */
+	/* its next interruptible sleep is the one in wdfq_request_wait() */
+	KUNIT_ASSERT_TRUE(test, KT_WAIT(READ_ONCE(w->task->__state) &
+					TASK_INTERRUPTIBLE));
 	/* o's cancel routine is due while the workqueue is busy */
 	wdfq_request_cancel(o->req);
 	send_sig(SIGUSR1, w->task, 1);

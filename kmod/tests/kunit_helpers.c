@@ -511,6 +511,16 @@ bool kt_wait_all(struct kt_env *env)
  * Waits for every submitted request, then checks every live queue: rule 21's
  * balance, idle, and no driver bug unless the case provoked some.
  */
+/*
+ * Let the engine's deferred work run out, so that a check that nothing
+ * (more) happened does not depend on a sleep being long enough. Callbacks
+ * that the engine runs on the device's workqueue have all run on return.
+ */
+void kt_settle(struct kt_env *env)
+{
+	wdfq_device_flush(env->dev);
+}
+
 void kt_end(struct kt_env *env)
 {
 	struct kunit *test = env->test;
@@ -591,3 +601,167 @@ bool kt_threads_wait(struct kt_threads *th)
 MODULE_LICENSE("GPL");
 WDFQ_COMPAT_IMPORT_FOR_KUNIT();
 MODULE_DESCRIPTION("KUnit tests for the wdfq queue engine");
+
+/*
+ * Shared by the suites of the queue model (kunit_dispatch_types.c,
+ * kunit_queue_state.c, ...): expectations, state callbacks, ready
+ * notification and canned queue configurations.
+ */
+
+/* Fake files: the engine only compares the pointers. */
+int kt_file_a, kt_file_b;
+
+/* Lives until the device is gone: a failed case may leave it pending. */
+struct kt_statecb *kt_statecb_new(struct kt_env *env)
+{
+	struct kt_statecb *s = kt_zalloc(env, sizeof(*s));
+
+	s->env = env;
+	return s;
+}
+
+void kt_state_fn(struct wdfq_queue *q, void *ctx)
+{
+	struct kt_statecb *s = ctx;
+	struct wdfq_queue_state st;
+
+	if (!kt_cb_enter(s->env))
+		atomic_inc(&s->bad);
+	/* Never from inside the call that registered it. */
+	if (READ_ONCE(s->inside) && s->caller == current)
+		atomic_inc(&s->bad);
+	kt_state(q, &st);
+	s->queued = st.queued;
+	s->owned = st.driver_owned;
+	smp_wmb();	/* fields before the count; pairs with smp_rmb() */
+	atomic_inc(&s->calls);
+}
+
+bool kt_wait_for(struct completion *c)
+{
+	return wait_for_completion_timeout(c, msecs_to_jiffies(KT_TIMEOUT_MS));
+}
+
+void kt_expect_status(struct kunit *test, struct kt_req *kr, int status)
+{
+	KUNIT_ASSERT_NOT_NULL(test, kr);
+	KUNIT_EXPECT_TRUE_MSG(test, kt_wait_done(kr), "request %d not done",
+			      kr->id);
+	KUNIT_EXPECT_TRUE(test, wdfq_request_is_completed(kr->req));
+	KUNIT_EXPECT_EQ_MSG(test, wdfq_request_status(kr->req), status,
+			    "request %d status", kr->id);
+}
+
+struct kt_req *kt_new_submit(struct kunit *test, struct kt_env *env,
+			     struct wdfq_queue *q, struct file *file)
+{
+	struct kt_req *kr = kt_submit_new(env, q, file);
+
+	KUNIT_ASSERT_NOT_NULL(test, kr);
+	return kr;
+}
+
+struct kt_req *kt_expect_pop(struct kunit *test, struct kt_env *env,
+			     struct kt_req *want)
+{
+	struct kt_req *kr = kt_pop_wait(env);
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, kr, "nothing presented (want %d)",
+				  want ? want->id : -1);
+	if (want)
+		KUNIT_EXPECT_PTR_EQ_MSG(test, kr, want,
+					"presented %d, want %d", kr->id,
+					want->id);
+	return kr;
+}
+
+void kt_expect_complete(struct kunit *test, struct kt_req *kr,
+			int status, size_t info)
+{
+	KUNIT_EXPECT_EQ_MSG(test, wdfq_request_complete(kr->req, status, info),
+			    0, "completing request %d", kr->id);
+}
+
+/* Nothing more is presented once the engine's deferred work has run. */
+void kt_expect_quiet(struct kunit *test, struct kt_env *env)
+{
+	kt_settle(env);
+	KUNIT_EXPECT_EQ(test, kt_nheld(env), 0);
+}
+
+const struct wdfq_queue_ops kt_io_hold_ops = {
+	.io_default = kt_io_hold,
+};
+
+void kt_complete_later(struct kt_req *kr, unsigned int ms)
+{
+	kt_complete_hardirq(kr, (u64)ms * NSEC_PER_MSEC);
+}
+
+static void kt_rn_retrieve_all(struct kt_rn *rn, struct wdfq_queue *q)
+{
+	struct wdfq_request *req;
+
+	while (wdfq_queue_retrieve_next(q, &req) == 0) {
+		struct kt_req *kr = kt_of(req);
+
+		atomic_inc(&kr->presented);
+		if (wdfq_request_complete(req, 0, kr->id))
+			atomic_inc(&rn->env->bad_ctx);
+	}
+}
+
+void kt_rn_fn(struct wdfq_queue *q, void *ctx)
+{
+	struct kt_rn *rn = ctx;
+	struct wdfq_queue_state st;
+	struct wdfq_request *req;
+
+	kt_cb_enter(rn->env);
+	if (atomic_inc_return(&rn->inside) > 1)
+		atomic_inc(&rn->overlap);
+	switch (READ_ONCE(rn->mode)) {
+	case 0:
+		break;
+	case 1:
+		kt_rn_retrieve_all(rn, q);
+		break;
+	case 2:
+		if (rn->phase == 0) {
+			/*
+			 * Cancel the only queued request from inside the
+			 * callback, so its cancellation may be deferred, and
+			 * look for work: none, though the count may still be 1.
+			 * Then add a request: the count may go 1 -> 2, yet the
+			 * callback must come back for it.
+			 */
+			rn->phase = 1;
+			wdfq_request_cancel(rn->r1->req);
+			rn->forced_rc = wdfq_queue_retrieve_next(q, &req);
+			kt_state(q, &st);
+			rn->forced_queued = st.queued;
+			if (rn->forced_rc == 0)	/* must not happen */
+				wdfq_request_complete(req, -EIO, 0);
+			kt_submit_q(q, rn->r2);
+		} else {
+			kt_rn_retrieve_all(rn, q);
+		}
+		break;
+	}
+	atomic_dec(&rn->inside);
+	atomic_inc(&rn->calls);
+}
+
+void kt_cq_complete(struct wdfq_queue *q, struct wdfq_request *req)
+{
+	struct kt_req *kr = kt_of(req);
+
+	kt_cb_enter(kr->env);
+	atomic_inc(&kr->cancel_calls);
+	if (wdfq_request_complete(req, -ECANCELED, 77))
+		atomic_inc(&kr->env->bad_ctx);
+}
+
+const struct wdfq_queue_ops kt_cq_complete_ops = {
+	.io_canceled_on_queue = kt_cq_complete,
+};

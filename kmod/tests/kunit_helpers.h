@@ -168,6 +168,7 @@ void kt_complete_bh(struct kt_req *kr);
 void kt_state(struct wdfq_queue *q, struct wdfq_queue_state *st);
 void kt_check_balance(struct kunit *test, struct wdfq_queue *q);
 void kt_check_idle(struct kt_env *env, struct wdfq_queue *q);
+void kt_settle(struct kt_env *env);
 bool kt_wait_done(struct kt_req *kr);
 bool kt_wait_all(struct kt_env *env);
 void kt_end(struct kt_env *env);
@@ -206,5 +207,77 @@ u32 kt_rand(u32 *state);
 	}								\
 	__ok;								\
 })
+
+/*
+ * Shared by the suites of the queue model: fake files (the engine only
+ * compares the pointers) and canned queue configurations.
+ */
+extern int kt_file_a, kt_file_b;
+#define KT_FILE_A ((struct file *)&kt_file_a)
+#define KT_FILE_B ((struct file *)&kt_file_b)
+
+extern const struct wdfq_queue_ops kt_io_hold_ops;	/* io_default: kt_io_hold */
+extern const struct wdfq_queue_ops kt_cq_complete_ops;	/* io_canceled_on_queue */
+
+#define KT_SEQ_HOLD(n) { .name = (n), .dispatch = WDFQ_DISPATCH_SEQUENTIAL, \
+			 .ops = &kt_io_hold_ops }
+#define KT_PAR_HOLD(n, max) { .name = (n), .dispatch = WDFQ_DISPATCH_PARALLEL, \
+			      .max_presented = (max), .ops = &kt_io_hold_ops }
+#define KT_MANUAL(n) { .name = (n), .dispatch = WDFQ_DISPATCH_MANUAL }
+
+/* Expectations */
+bool kt_wait_for(struct completion *c);
+void kt_expect_status(struct kunit *test, struct kt_req *kr, int status);
+struct kt_req *kt_new_submit(struct kunit *test, struct kt_env *env,
+			     struct wdfq_queue *q, struct file *file);
+struct kt_req *kt_expect_pop(struct kunit *test, struct kt_env *env,
+			     struct kt_req *want);
+void kt_expect_complete(struct kunit *test, struct kt_req *kr,
+			int status, size_t info);
+void kt_expect_quiet(struct kunit *test, struct kt_env *env);
+void kt_complete_later(struct kt_req *kr, unsigned int ms);
+void kt_cq_complete(struct wdfq_queue *q, struct wdfq_request *req);
+
+/* A queue-state callback that counts its calls and checks its context. */
+struct kt_statecb {
+	struct kt_env *env;
+	atomic_t calls;
+	atomic_t bad;
+	struct task_struct *caller;
+	bool inside;		/* the registering call has not returned */
+	u32 queued;		/* state seen by the last call */
+	u32 owned;
+};
+
+struct kt_statecb *kt_statecb_new(struct kt_env *env);
+void kt_state_fn(struct wdfq_queue *q, void *ctx);
+
+/* Runs @call with @s marked as inside it: its callback must not run then. */
+#define KT_CALL_STATE(s, call)			\
+({						\
+	struct kt_statecb *__s = (s);		\
+	int __r;				\
+	__s->caller = current;			\
+	WRITE_ONCE(__s->inside, true);		\
+	__r = (call);				\
+	WRITE_ONCE(__s->inside, false);		\
+	__r;					\
+})
+
+/* A ready-notification callback: counts, detects overlap, may retrieve. */
+struct kt_rn {
+	struct kt_env *env;
+	struct wdfq_queue *q;
+	int mode;		/* 0 count only, 1 retrieve loop, 2 forced */
+	atomic_t calls;
+	atomic_t inside;
+	atomic_t overlap;
+	int forced_rc;		/* retrieval in the forced-transition step */
+	u32 forced_queued;	/* queued count seen then */
+	struct kt_req *r1, *r2;
+	int phase;
+};
+
+void kt_rn_fn(struct wdfq_queue *q, void *ctx);
 
 #endif /* _WDFQ_KUNIT_HELPERS_H */

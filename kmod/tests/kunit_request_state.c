@@ -333,7 +333,7 @@ static void kt_start_after(struct kunit *test, bool stop_and_purge)
 	KUNIT_EXPECT_FALSE(test, wdfq_request_is_canceled(b->req));
 	/* requeue puts it back instead of cancelling it */
 	KUNIT_EXPECT_EQ(test, wdfq_request_requeue(b->req), 0);
-	msleep(20);
+	kt_settle(env);
 	KUNIT_EXPECT_EQ(test, atomic_read(&b->done), 0);
 	kt_state(m, &st);
 	KUNIT_EXPECT_EQ(test, st.queued, atomic_read(&b->done) ? 0 : 1);

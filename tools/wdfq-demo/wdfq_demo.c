@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * wdfq demo: a narrated tour of /dev/wdfq0 that also checks what it shows.
- * "make run" runs it with --narrate (plain text); the kselftest runner runs
- * it without arguments (TAP, narration as "#" lines).
+ * "make run" runs it with --narrate (plain text); "make check" runs it
+ * without arguments (TAP, narration as "#" lines) after the kselftests,
+ * its exit status giving one result line (scripts/guest/init).
  *
  * It shows a read parked on the pending queue and satisfied by an
  * interrupt and its DPC, loopback through the write queue, queue state
