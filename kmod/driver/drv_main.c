@@ -37,7 +37,7 @@ unsigned int drv_param_read_path[DRV_MAX_COUNT];
 static unsigned int drv_nr_read_path = 1;	/* shows "0" when not given */
 module_param_array_named(read_path, drv_param_read_path, uint,
 			 &drv_nr_read_path, 0444);
-MODULE_PARM_DESC(read_path, "per instance, comma-separated: 0 = sequential read queue forwarding to a manual pending queue (default), 1 = manual read queue with ready notify (seed 000)");
+MODULE_PARM_DESC(read_path, "per instance, comma-separated: 0 = sequential read queue forwarding to a manual pending queue (default), 1 = manual read queue with ready notify");
 
 unsigned int drv_param_write_limit = 4;
 module_param_named(write_limit, drv_param_write_limit, uint, 0444);

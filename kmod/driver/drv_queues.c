@@ -13,7 +13,8 @@
  *            drv_ioctl.c
  *   events   MANUAL, not power-managed: WAIT_EVENT, completed by the DPC
  *
- * With read_path=1 (seed 000's alternative) reads go straight to a MANUAL,
+ * With read_path=1 (the pattern of the R1..R5 example of
+ * Documentation/wdfq/queue-model.rst) reads go straight to a MANUAL,
  * power-managed read queue with a ready notification, and there is no
  * pending queue.
  */
@@ -81,7 +82,7 @@ int drv_queues_create(struct drv_dev *d)
 		d->qctl[i].d = d;
 
 	if (d->read_path == WDFQ_READ_PATH_NOTIFY) {
-		/* QUEUE scope: notifications never overlap (seed 000). */
+		/* QUEUE scope: notifications never overlap (R1..R5 example). */
 		manual_cfg.name = "read";
 		manual_cfg.scope = WDFQ_SYNC_QUEUE;
 		q = wdfq_queue_create(d->wdev, &manual_cfg);

@@ -68,7 +68,8 @@ void drv_io_read(struct wdfq_queue *q, struct wdfq_request *req)
  * ones stay queued: the DPC completes them when data arrives, since the
  * notification is edge-triggered and will not fire again while they wait.
  *
- * Seed 000 would retrieve the head and requeue it when the ring is empty.
+ * The naive callback retrieves the head and requeues it when the ring is
+ * empty.
  * Requeueing the only request makes the queued count go from 0 to 1 again,
  * which re-arms the notification: the callback would run again at once,
  * find the ring still empty, requeue, and spin until data arrives. So the

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * wdfq engine internals: shared by wdfq_*.c only, never by a driver.
+ * "Rule N" in comments: the section "Rule N" of
+ * Documentation/wdfq/queue-model.rst.
  *
  * Locking rules
  * -------------

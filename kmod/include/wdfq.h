@@ -14,7 +14,8 @@
  * spinlock. Completion is allowed from any context, hard interrupts included.
  *
  * This header is the whole public API: a driver includes nothing else of the
- * engine.
+ * engine. The contract behind it is Documentation/wdfq/queue-model.rst; a
+ * "rule N" in the engine's comments names the section "Rule N" there.
  */
 #ifndef _WDFQ_H
 #define _WDFQ_H

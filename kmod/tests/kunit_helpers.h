@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Shared scaffolding of the wdfq engine KUnit suite (wdfq_kunit.ko).
+ * "Rule N" in the suites' comments: the section "Rule N" of
+ * Documentation/wdfq/queue-model.rst.
  *
  * Every case builds a &struct kt_env: one engine device, its queues, and a
  * table of tracked requests. The test plays both roles, submitter and

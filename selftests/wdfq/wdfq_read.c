@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * wdfq read path: loopback, the sequential read queue, the ring, seed 000's
- * R1,R2,R3,delay,R4,R5, cancellation, O_NONBLOCK, poll and epoll.
+ * wdfq read path: loopback, the sequential read queue, the ring, the
+ * R1,R2,R3,delay,R4,R5 example of Documentation/wdfq/queue-model.rst, cancellation, O_NONBLOCK, poll and epoll.
  *
  * Each test runs on two variants: "forward" (/dev/wdfq0, sequential read
  * queue forwarding to a manual pending queue) and "notify" (/dev/wdfq1,
@@ -159,8 +159,8 @@ TEST_F(rd, sequential_fifo_8_readers)
 	EXPECT_TRUE(wq_balanced(&s));
 }
 
-/* Seed 000: R1, R2, R3, a delay, R4, R5 -- all complete, FIFO. */
-TEST_F(rd, seed000_r1_r5)
+/* R1, R2, R3, a delay, R4, R5 -- all complete, FIFO. */
+TEST_F(rd, ready_notify_r1_to_r5_all_complete_in_order)
 {
 	static struct wq_reader r[5];
 	char data[5 * 8];
