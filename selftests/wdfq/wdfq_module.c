@@ -6,8 +6,9 @@
  *
  * Runs first: it leaves the module loaded with count=2 read_path=0,1 so
  * that the read tests also run on /dev/wdfq1, the ready-notify read path
- * (the R1..R5 example of Documentation/wdfq/queue-model.rst). The module file is $WDFQ_KO, else /wdfq/modules/wdfq.ko
- * (the test VM's layout); without it the reload tests are skipped.
+ * (the R1..R5 example of Documentation/wdfq/queue-model.rst). The module
+ * file is $WDFQ_KO, else /wdfq/modules/wdfq.ko (the test VM's layout);
+ * without it the reload tests are skipped.
  */
 #include <sys/syscall.h>
 

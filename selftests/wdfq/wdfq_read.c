@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * wdfq read path: loopback, the sequential read queue, the ring, the
- * R1,R2,R3,delay,R4,R5 example of Documentation/wdfq/queue-model.rst, cancellation, O_NONBLOCK, poll and epoll.
+ * R1,R2,R3,delay,R4,R5 example of Documentation/wdfq/queue-model.rst,
+ * cancellation, O_NONBLOCK, poll and epoll.
  *
  * Each test runs on two variants: "forward" (/dev/wdfq0, sequential read
  * queue forwarding to a manual pending queue) and "notify" (/dev/wdfq1,
