@@ -52,7 +52,7 @@ static ssize_t pread_full(int fd, char *buf, size_t len, off_t off)
 }
 
 static const off_t offs[] = { 0, 1, 4096, 12345, (off_t)1 << 40 };
-#define NR_OFFS (sizeof(offs) / sizeof(offs[0]))
+#define NR_OFFS ARRAY_SIZE(offs)
 
 /* pwrite at one offset, pread at another: the bytes come back in order. */
 TEST_F(offsets, pwrite_pread_loop_back_at_any_offset)
