@@ -5,7 +5,7 @@
 #
 #   deps.sh build   what building the module against a Debian kernel needs
 #   deps.sh vm      build + QEMU and an initramfs (make run, vm-shell, vm-exec)
-#   deps.sh check   vm + building the debug kernel + lint (make check)
+#   deps.sh check   vm + building the debug kernel + lint + fio (make check)
 #
 # As root on Debian this runs apt-get install; otherwise it names exactly
 # what is missing and how to install it, and fails.
@@ -15,7 +15,7 @@ set -eu
 build_pkgs="make gcc libc6-dev bc flex bison libelf-dev libssl-dev kmod
 	    xz-utils perl python3 flock"
 vm_pkgs="qemu-system-x86 busybox-static cpio"
-check_pkgs="sparse dwarves zstd"
+check_pkgs="sparse dwarves zstd fio"
 
 case ${1:-check} in
 build) want=$build_pkgs ;;

@@ -105,12 +105,16 @@ copy_host_bin() {
 
 # Host programs (HOST_BINS) and files (EXTRA_FILES). coreutils' timeout is
 # always there: the kselftest runner needs "timeout --foreground", which
-# busybox's timeout lacks.
+# busybox's timeout lacks; fio is there in check mode.
 stage_host_files() {
 	local b spec src dst
 
 	mkdir -p "$root/usr/bin"
-	for b in timeout ${HOST_BINS:-}; do
+	local bins="timeout ${HOST_BINS:-}"
+
+	# check mode runs fio (scripts/deps.sh check installs it).
+	[ "$mode" != check ] || bins="$bins fio"
+	for b in $bins; do
 		copy_host_bin "$b"
 	done
 	for spec in ${EXTRA_FILES:-}; do
@@ -123,10 +127,19 @@ stage_host_files() {
 	done
 }
 
+# The fio job files (selftests/wdfq/fio/) for check mode; fio itself comes
+# from the host (HOST_BINS).
+stage_fio() {
+	[ "$mode" = check ] || return 0
+	mkdir -p "$root/wdfq/fio"
+	cp "$WDFQ_TOP"/selftests/wdfq/fio/* "$root/wdfq/fio/"
+}
+
 build_modules
 build_kselftests
 stage_base
 stage_modules
 stage_kselftests
+stage_fio
 stage_host_files
 (cd "$root" && find . | cpio -o -H newc --quiet) | gzip -1 >"$vmdir/initrd.gz"

@@ -382,7 +382,13 @@ static int drv_open(struct inode *inode, struct file *file)
 	kref_get(&d->ref);
 	df->d = d;
 	file->private_data = df;
-	return stream_open(inode, file);
+	/*
+	 * Not stream_open(): like /dev/zero, pread/pwrite and lseek are
+	 * accepted and the offset is ignored (fio's sync and psync engines
+	 * need them). Nothing here reads or moves the position, so it stays
+	 * 0 (noop_llseek returns it) and FMODE_ATOMIC_POS is not needed.
+	 */
+	return 0;
 }
 
 /*
@@ -691,6 +697,7 @@ static int drv_release(struct inode *inode, struct file *file)
 const struct file_operations drv_fops = {
 	.owner = THIS_MODULE,
 	.open = drv_open,
+	.llseek = noop_llseek,
 	.read = drv_read,
 	.write = drv_write,
 	.poll = drv_poll,
