@@ -35,6 +35,7 @@
 #include <linux/minmax.h>
 #include <linux/pagemap.h>
 #include <linux/poll.h>
+#include <linux/uio.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -272,7 +273,8 @@ static void drv_poll_wake(struct drv_dev *d, __poll_t events)
  * @len: its size in bytes
  * @charged: the call is charged to its file, user and device (see the top)
  * @nonblock: O_NONBLOCK
- * @ubuf: the caller's buffer (read) or ioctl argument
+ * @ubuf: the ioctl argument
+ * @to: the caller's buffers (read)
  * @cmd: the ioctl command
  * @direct: set by ->prepare(): submit to this queue, not through routing
  * @gave_up: a non-blocking read taken back after submission
@@ -285,6 +287,7 @@ struct drv_call {
 	bool charged;
 	bool nonblock;
 	void __user *ubuf;
+	struct iov_iter *to;
 	unsigned int cmd;
 	struct wdfq_queue *direct;
 	bool gave_up;
@@ -430,7 +433,7 @@ static long drv_read_done(struct drv_call *c, struct wdfq_request *req,
 		ret = -EAGAIN;
 	if (!ret) {
 		n = min(wdfq_request_information(req), c->len);
-		ret = copy_to_user(c->ubuf, c->kbuf, n) ? -EFAULT : n;
+		ret = copy_to_iter(c->kbuf, n, c->to) != n ? -EFAULT : n;
 	}
 	/* A parked read that gave up no longer holds the ring's bytes back. */
 	if (ret < 0 && ret != -EAGAIN)
@@ -446,22 +449,26 @@ static const struct drv_call_ops drv_read_ops = {
 	.done = drv_read_done,
 };
 
-static ssize_t drv_read(struct file *file, char __user *buf, size_t len,
-			loff_t *ppos)
+/*
+ * read(2), readv(2), and libaio/io_uring reads (which, for now, take the
+ * same blocking path as a synchronous read).
+ */
+static ssize_t drv_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
+	struct file *file = iocb->ki_filp;
 	struct drv_call c = {
 		.file = file,
 		.ops = &drv_read_ops,
 		.charged = true,
 		.nonblock = file->f_flags & O_NONBLOCK,
-		.ubuf = buf,
+		.to = to,
 	};
 
-	if (!len)
+	if (!iov_iter_count(to))
 		return 0;
-	c.len = min_t(size_t, len, WDFQ_MAX_IO);
+	c.len = min_t(size_t, iov_iter_count(to), WDFQ_MAX_IO);
 	/* Fail bad buffers before data is taken from the device. */
-	if (fault_in_writeable(buf, c.len))
+	if (fault_in_iov_iter_writeable(to, c.len))
 		return -EFAULT;
 	return drv_call(&c);
 }
@@ -502,9 +509,10 @@ static const struct drv_call_ops drv_write_ops = {
 	.done = drv_write_done,
 };
 
-static ssize_t drv_write(struct file *file, const char __user *buf,
-			 size_t len, loff_t *ppos)
+/* write(2), writev(2), libaio/io_uring writes: see drv_read_iter(). */
+static ssize_t drv_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
+	struct file *file = iocb->ki_filp;
 	struct drv_call c = {
 		.file = file,
 		.ops = &drv_write_ops,
@@ -512,12 +520,16 @@ static ssize_t drv_write(struct file *file, const char __user *buf,
 		.nonblock = file->f_flags & O_NONBLOCK,
 	};
 
-	if (!len)
+	if (!iov_iter_count(from))
 		return 0;
-	c.len = min_t(size_t, len, WDFQ_MAX_IO);
-	c.kbuf = memdup_user(buf, c.len);
-	if (IS_ERR(c.kbuf))
-		return PTR_ERR(c.kbuf);
+	c.len = min_t(size_t, iov_iter_count(from), WDFQ_MAX_IO);
+	c.kbuf = kmalloc(c.len, GFP_KERNEL);
+	if (!c.kbuf)
+		return -ENOMEM;
+	if (!copy_from_iter_full(c.kbuf, c.len, from)) {
+		kfree(c.kbuf);
+		return -EFAULT;
+	}
 	return drv_call(&c);
 }
 
@@ -691,8 +703,8 @@ static int drv_release(struct inode *inode, struct file *file)
 const struct file_operations drv_fops = {
 	.owner = THIS_MODULE,
 	.open = drv_open,
-	.read = drv_read,
-	.write = drv_write,
+	.read_iter = drv_read_iter,
+	.write_iter = drv_write_iter,
 	.poll = drv_poll,
 	.unlocked_ioctl = drv_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
