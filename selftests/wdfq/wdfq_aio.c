@@ -1,19 +1,21 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * wdfq asynchronous I/O through libaio's system calls (io_setup,
- * io_submit, io_getevents, called with syscall(2) so that no
- * library is linked) and preadv2/pwritev2.
+ * io_submit, io_getevents, io_cancel, called with syscall(2) so that no
+ * library is linked), readv and writev.
  *
  * Runs on /dev/wdfq0 (read_path 0: reads park on the pending queue).
  */
 #include <linux/aio_abi.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 
 #include "kselftest_harness.h"
 #include "wdfq_util.h"
 
 #define PATH		"/dev/wdfq0"
+#define REC		256	/* bytes per write record */
 
 static int io_setup(unsigned int nr, aio_context_t *ctx)
 {
@@ -36,6 +38,12 @@ static int io_getevents(aio_context_t ctx, long min, long max,
 	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
 
 	return syscall(__NR_io_getevents, ctx, min, max, ev, &ts);
+}
+
+static int io_cancel(aio_context_t ctx, struct iocb *iocb,
+		     struct io_event *ev)
+{
+	return syscall(__NR_io_cancel, ctx, iocb, ev);
 }
 
 static void prep(struct iocb *cb, int fd, int op, void *buf, size_t len,
@@ -138,6 +146,182 @@ TEST_F(aio, readv_writev_and_aio_loop_back)
 	EXPECT_EQ(8, ev.data);
 	EXPECT_EQ(300, ev.res);
 	EXPECT_EQ(0, memcmp(out, in, 300));
+}
+
+/*
+ * One thread submits 32 writes: the write queue reaches its parallel limit
+ * and never exceeds it, all complete, and each write's bytes loop back
+ * whole (completion order may differ from submission order).
+ */
+TEST_F(aio, writes_32_reach_parallel_limit)
+{
+	static char out[32][REC], in[32 * REC];
+	struct iocb cb[32], *cbp[32];
+	struct io_event ev[32];
+	struct wdfq_queue_stats s;
+	int i, seen[32] = { 0 };
+
+	/* 20 ms transfers, limit 4: the queue fills while 4 run. */
+	ASSERT_EQ(0, wq_set(self->fd, WDFQ_PARAM_ALL, 20000, 4, 0, 16384));
+	ASSERT_EQ(0, wq_reset_stats(self->fd));
+	for (i = 0; i < 32; i++) {
+		fill(out[i], REC, i + 10);
+		out[i][0] = (char)i;
+		prep(&cb[i], self->fd, IOCB_CMD_PWRITE, out[i], REC, i);
+		cbp[i] = &cb[i];
+	}
+	ASSERT_EQ(32, io_submit(self->ctx, 32, cbp)) TH_LOG("%s",
+							    strerror(errno));
+	ASSERT_EQ(32, get_all(self->ctx, ev, 32));
+	for (i = 0; i < 32; i++) {
+		EXPECT_EQ(REC, ev[i].res);
+		ASSERT_LT(ev[i].data, 32);
+		seen[ev[i].data]++;
+	}
+	for (i = 0; i < 32; i++)
+		EXPECT_EQ(1, seen[i]);
+	ASSERT_EQ(0, wq_stats(self->fd, WDFQ_QUEUE_WRITE, &s));
+	EXPECT_EQ(4, s.max_driver_owned);
+	EXPECT_EQ(32, s.completed);
+	EXPECT_EQ(0, s.queued);
+	EXPECT_EQ(0, s.driver_owned);
+	ASSERT_EQ(0, wq_wait_ring(self->fd, sizeof(in)));
+	for (i = 0; i < 32; i++)
+		ASSERT_EQ(REC, read(self->fd, in + i * REC, REC));
+	memset(seen, 0, sizeof(seen));
+	for (i = 0; i < 32; i++) {
+		unsigned int k = (unsigned char)in[i * REC];
+
+		ASSERT_LT(k, 32);
+		seen[k]++;
+		EXPECT_EQ(0, memcmp(in + i * REC, out[k], REC));
+	}
+	for (i = 0; i < 32; i++)
+		EXPECT_EQ(1, seen[i]);
+}
+
+/* 16 async reads park, then data arrives: arrival order, right bytes. */
+TEST_F(aio, reads_16_parked_complete_in_order)
+{
+	static char data[16 * 64], in[16][64];
+	struct iocb cb[16], *cbp[16];
+	struct io_event ev[16];
+	int i;
+
+	fill(data, sizeof(data), 5);
+	for (i = 0; i < 16; i++) {
+		prep(&cb[i], self->fd, IOCB_CMD_PREAD, in[i], 64, i);
+		cbp[i] = &cb[i];
+	}
+	ASSERT_EQ(16, io_submit(self->ctx, 16, cbp)) TH_LOG("%s",
+							    strerror(errno));
+	ASSERT_EQ(0, wq_wait_queued(self->fd, self->parked, 16));
+	ASSERT_EQ(0, wq_inject(self->fd, data, sizeof(data), 0));
+	ASSERT_EQ(16, get_all(self->ctx, ev, 16));
+	for (i = 0; i < 16; i++) {
+		ASSERT_LT(ev[i].data, 16);
+		EXPECT_EQ(64, ev[i].res);
+	}
+	for (i = 0; i < 16; i++)
+		EXPECT_EQ(0, memcmp(in[i], data + i * 64, 64)) TH_LOG("read %d",
+								      i);
+}
+
+/*
+ * io_cancel of a parked read: its completion comes with -ECANCELED and the
+ * request is gone from the queue.
+ */
+TEST_F(aio, cancel_parked_read)
+{
+	struct iocb cb, *cbp = &cb;
+	struct io_event ev;
+	struct wdfq_queue_stats s;
+	char in[64];
+
+	prep(&cb, self->fd, IOCB_CMD_PREAD, in, 64, 42);
+	ASSERT_EQ(1, io_submit(self->ctx, 1, &cbp)) TH_LOG("%s",
+							   strerror(errno));
+	ASSERT_EQ(0, wq_wait_queued(self->fd, self->parked, 1));
+	/* The event always comes through the ring (EINPROGRESS). */
+	EXPECT_EQ(-1, io_cancel(self->ctx, &cb, &ev));
+	EXPECT_EQ(EINPROGRESS, errno);
+	ASSERT_EQ(1, get_all(self->ctx, &ev, 1));
+	EXPECT_EQ(42, ev.data);
+	EXPECT_EQ(-ECANCELED, (long)ev.res);
+	ASSERT_EQ(0, wq_wait_queued(self->fd, self->parked, 0));
+	ASSERT_EQ(0, wq_stats(self->fd, self->parked, &s));
+	EXPECT_EQ(1, s.cancelled);
+	EXPECT_EQ(0, s.driver_owned);
+}
+
+/* Returns the child's status, or -1 if it did not end in time. */
+static int child_parks_reads(int fd, unsigned int parked, int kill_it)
+{
+	static char in[8][64];
+	struct iocb cb[8], *cbp[8];
+	uint64_t end;
+	int i, st;
+	pid_t pid;
+
+	pid = fork();
+	if (pid < 0)
+		return -1;
+	if (!pid) {
+		aio_context_t ctx = 0;
+
+		if (io_setup(8, &ctx))
+			_exit(2);
+		for (i = 0; i < 8; i++) {
+			prep(&cb[i], fd, IOCB_CMD_PREAD, in[i], 64, i);
+			cbp[i] = &cb[i];
+		}
+		if (io_submit(ctx, 8, cbp) != 8)
+			_exit(3);
+		if (kill_it)
+			for (;;)
+				pause();
+		if (wq_wait_queued(fd, parked, 8))
+			_exit(4);
+		_exit(0);
+	}
+	if (kill_it) {
+		if (wq_wait_queued(fd, parked, 8))
+			return -1;
+		kill(pid, SIGKILL);
+	}
+	end = wq_now_ms() + WQ_WAIT_MS;
+	while (wq_now_ms() < end) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return st;
+		wq_sleep_ms(10);
+	}
+	kill(pid, SIGKILL);
+	return -1;
+}
+
+/* Exit and SIGKILL with parked async reads: prompt, nothing left. */
+TEST_F(aio, exit_and_sigkill_with_parked_reads)
+{
+	struct wdfq_queue_stats s;
+	char buf[64];
+	int st;
+
+	st = child_parks_reads(self->fd, self->parked, 0);
+	ASSERT_NE(-1, st);
+	ASSERT_TRUE(WIFEXITED(st));
+	ASSERT_EQ(0, WEXITSTATUS(st));
+	ASSERT_EQ(0, wq_wait_queued(self->fd, self->parked, 0));
+	st = child_parks_reads(self->fd, self->parked, 1);
+	ASSERT_NE(-1, st);
+	ASSERT_TRUE(WIFSIGNALED(st));
+	ASSERT_EQ(0, wq_wait_queued(self->fd, self->parked, 0));
+	ASSERT_EQ(0, wq_stats(self->fd, self->parked, &s));
+	EXPECT_EQ(16, s.cancelled);
+	EXPECT_EQ(0, s.driver_owned);
+	/* The budget is whole again: data goes to a read of ours. */
+	fill(buf, sizeof(buf), 9);
+	ASSERT_EQ(0, wq_inject(self->fd, buf, sizeof(buf), 0));
+	ASSERT_EQ(0, wq_wait_ring(self->fd, sizeof(buf)));
 }
 
 TEST_HARNESS_MAIN
