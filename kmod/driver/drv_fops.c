@@ -202,8 +202,10 @@ static struct wdfq_request *drv_req_new(struct drv_dev *d, struct file *file,
 	return req;
 }
 
-/* A completed request's status, as the caller sees it; a request
- * cancelled because the instance was removed reports -ENODEV. */
+/*
+ * A completed request's status, as the caller sees it; a request cancelled
+ * because the instance was removed reports -ENODEV.
+ */
 static long drv_status(struct drv_dev *d, struct wdfq_request *req)
 {
 	int ret = wdfq_request_status(req);
