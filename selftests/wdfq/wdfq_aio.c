@@ -2,7 +2,7 @@
 /*
  * wdfq asynchronous I/O through libaio's system calls (io_setup,
  * io_submit, io_getevents, io_cancel, called with syscall(2) so that no
- * library is linked), readv and writev.
+ * library is linked), readv, writev and preadv2 with RWF_NOWAIT.
  *
  * Runs on /dev/wdfq0 (read_path 0: reads park on the pending queue).
  */
@@ -322,6 +322,22 @@ TEST_F(aio, exit_and_sigkill_with_parked_reads)
 	fill(buf, sizeof(buf), 9);
 	ASSERT_EQ(0, wq_inject(self->fd, buf, sizeof(buf), 0));
 	ASSERT_EQ(0, wq_wait_ring(self->fd, sizeof(buf)));
+}
+
+/* RWF_NOWAIT read with no data: EAGAIN at once. */
+TEST_F(aio, nowait_read_without_data)
+{
+	struct iovec v;
+	char in[64];
+	uint64_t t0;
+
+	v.iov_base = in;
+	v.iov_len = sizeof(in);
+	t0 = wq_now_ms();
+	EXPECT_EQ(-1, preadv2(self->fd, &v, 1, -1, RWF_NOWAIT));
+	EXPECT_EQ(EAGAIN, errno);
+	EXPECT_GT(5000, wq_now_ms() - t0);
+	EXPECT_EQ(0, wq_wait_queued(self->fd, self->parked, 0));
 }
 
 TEST_HARNESS_MAIN
