@@ -328,7 +328,7 @@ struct drv_call_ops {
 };
 
 /**
- * struct drv_aio - a libaio read or write in progress
+ * struct drv_aio - a libaio read or write, or io_uring write, in progress
  * @c: the call; @c.to points to @iter
  * @iocb: the caller's kiocb; ki_complete() ends the call
  * @iter: the caller's buffers (read), duplicated: the caller's iterator
@@ -426,7 +426,8 @@ static void drv_aio_work(struct work_struct *work)
 }
 
 /*
- * A libaio read or write: set up what drv_call() needs to return at once.
+ * A libaio read or write, or an io_uring write that could start at once
+ * (IOCB_NOWAIT): set up what drv_call() needs to return at once.
  * Return: the call, or NULL to take the blocking path (an iterator that is
  * not the caller's memory, no memory).
  */
@@ -435,7 +436,11 @@ static struct drv_aio *drv_aio_new(struct kiocb *iocb, struct drv_call *c,
 {
 	struct drv_aio *a;
 
-	if (!wdfq_compat_kiocb_is_libaio(iocb) || !drv_aio_wq)
+	if (!drv_aio_wq)
+		return NULL;
+	/* Without a cancel hook only a write, which ends on its own. */
+	if (!wdfq_compat_kiocb_is_libaio(iocb) &&
+	    (to || !(iocb->ki_flags & IOCB_NOWAIT)))
 		return NULL;
 	if (to && !iter_is_ubuf(to) && !iter_is_iovec(to))
 		return NULL;
@@ -531,8 +536,10 @@ static long drv_call(struct drv_call *c)
 		c->aio->req = req;
 		c->aio->user = u;
 		wdfq_request_set_done(req, drv_aio_done, c->aio);
-		c->aio->iocb->private = c->aio;
-		kiocb_set_cancel_fn(c->aio->iocb, drv_aio_cancel);
+		if (wdfq_compat_kiocb_is_libaio(c->aio->iocb)) {
+			c->aio->iocb->private = c->aio;
+			kiocb_set_cancel_fn(c->aio->iocb, drv_aio_cancel);
+		}
 	}
 	if (c->direct)
 		wdfq_queue_submit(c->direct, req);
@@ -575,6 +582,8 @@ static int drv_open(struct inode *inode, struct file *file)
 	df = kzalloc(sizeof(*df), GFP_KERNEL);
 	if (!df)
 		return -ENOMEM;
+	/* IOCB_NOWAIT is honoured: see drv_read_iter(), drv_write_iter(). */
+	file->f_mode |= FMODE_NOWAIT;
 	kref_get(&d->ref);
 	df->d = d;
 	file->private_data = df;
@@ -644,7 +653,11 @@ static const struct drv_call_ops drv_read_ops = {
 
 /*
  * read(2), readv(2), io_uring: wait for the data. libaio: return at once,
- * the read completes later (see struct drv_aio).
+ * the read completes later (see struct drv_aio). IOCB_NOWAIT (io_uring's
+ * first try, RWF_NOWAIT) acts as O_NONBLOCK: -EAGAIN instead of parking,
+ * exactly when poll does not report EPOLLIN, so io_uring waits in its own
+ * poll, where its cancellation reaches the read; a read taken never parks
+ * (the handler completes it with -EAGAIN if the data went meanwhile).
  */
 static ssize_t drv_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
@@ -653,7 +666,8 @@ static ssize_t drv_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		.file = file,
 		.ops = &drv_read_ops,
 		.charged = true,
-		.nonblock = file->f_flags & O_NONBLOCK,
+		.nonblock = (file->f_flags & O_NONBLOCK) ||
+			    (iocb->ki_flags & IOCB_NOWAIT),
 		.to = to,
 	};
 
@@ -708,7 +722,12 @@ static const struct drv_call_ops drv_write_ops = {
 	.done = drv_write_done,
 };
 
-/* write(2), writev(2), io_uring, libaio: see drv_read_iter(). */
+/*
+ * write(2), writev(2), libaio: see drv_read_iter(). IOCB_NOWAIT: -EAGAIN
+ * when the transfer could not start at once (poll reports no EPOLLOUT); an
+ * io_uring write that can start completes asynchronously like a libaio
+ * one (it has no cancel hook, but a transfer ends in bounded time).
+ */
 static ssize_t drv_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
 	struct file *file = iocb->ki_filp;
@@ -716,7 +735,8 @@ static ssize_t drv_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		.file = file,
 		.ops = &drv_write_ops,
 		.charged = true,
-		.nonblock = file->f_flags & O_NONBLOCK,
+		.nonblock = (file->f_flags & O_NONBLOCK) ||
+			    (iocb->ki_flags & IOCB_NOWAIT),
 	};
 
 	if (!iov_iter_count(from))
