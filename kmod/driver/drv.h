@@ -358,5 +358,7 @@ void drv_queues_purge(struct drv_dev *d);
 
 /* drv_fops.c */
 extern const struct file_operations drv_fops;
+int drv_fops_init(void);
+void drv_fops_exit(void);
 
 #endif /* _WDFQ_DRV_H */

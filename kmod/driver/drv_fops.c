@@ -32,9 +32,14 @@
 #include <linux/err.h>
 #include <linux/fs.h>
 #include <linux/hashtable.h>
+#include <linux/aio.h>
+#include <linux/kthread.h>
 #include <linux/minmax.h>
 #include <linux/pagemap.h>
+#include <linux/sched/mm.h>
+#include <linux/workqueue.h>
 #include <linux/poll.h>
+#include <linux/uio.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
@@ -198,6 +203,20 @@ static struct wdfq_request *drv_req_new(struct drv_dev *d, struct file *file,
 }
 
 /*
+ * A completed request's status, as the caller sees it; a request cancelled
+ * because the instance was removed reports -ENODEV.
+ */
+static long drv_status(struct drv_dev *d, struct wdfq_request *req)
+{
+	int ret = wdfq_request_status(req);
+
+	if (ret && READ_ONCE(d->dead) &&
+	    (ret == -ECANCELED || ret == -ESHUTDOWN))
+		ret = -ENODEV;
+	return ret;
+}
+
+/*
  * Wait for a submitted request. The caller has dropped rm_sem: it only has
  * to cover the submission. Once submitted, a request is completed by the
  * engine even if the instance goes away (remove() purges every queue), and
@@ -210,17 +229,12 @@ static struct wdfq_request *drv_req_new(struct drv_dev *d, struct file *file,
  */
 static int drv_wait(struct drv_file *df, struct wdfq_request *req)
 {
-	struct drv_dev *d = df->d;
 	int ret;
 
 	ret = wdfq_request_wait(req);
 	if (ret)
 		return ret;
-	ret = wdfq_request_status(req);
-	if (ret && READ_ONCE(d->dead) &&
-	    (ret == -ECANCELED || ret == -ESHUTDOWN))
-		ret = -ENODEV;
-	return ret;
+	return drv_status(df->d, req);
 }
 
 /* A queue's state; the write queue pointer needs qlock (SET_PARAMS). */
@@ -272,10 +286,13 @@ static void drv_poll_wake(struct drv_dev *d, __poll_t events)
  * @len: its size in bytes
  * @charged: the call is charged to its file, user and device (see the top)
  * @nonblock: O_NONBLOCK
- * @ubuf: the caller's buffer (read) or ioctl argument
+ * @ubuf: the ioctl argument
+ * @to: the caller's buffers (read)
  * @cmd: the ioctl command
  * @direct: set by ->prepare(): submit to this queue, not through routing
  * @gave_up: a non-blocking read taken back after submission
+ * @aio: a libaio read or write: drv_call() returns -EIOCBQUEUED after the
+ *	submission and drv_aio_work() finishes the call
  */
 struct drv_call {
 	struct file *file;
@@ -285,9 +302,11 @@ struct drv_call {
 	bool charged;
 	bool nonblock;
 	void __user *ubuf;
+	struct iov_iter *to;
 	unsigned int cmd;
 	struct wdfq_queue *direct;
 	bool gave_up;
+	struct drv_aio *aio;
 };
 
 /**
@@ -308,10 +327,179 @@ struct drv_call_ops {
 	long (*done)(struct drv_call *c, struct wdfq_request *req, long ret);
 };
 
+/**
+ * struct drv_aio - a libaio read or write, or io_uring write, in progress
+ * @c: the call; @c.to points to @iter
+ * @iocb: the caller's kiocb; ki_complete() ends the call
+ * @iter: the caller's buffers (read), duplicated: the caller's iterator
+ *	and iovec array are gone once io_submit(2) returns
+ * @iov: the duplicated iovec array, or NULL
+ * @mm: the caller's address space (read), grabbed: the worker copies the
+ *	data into it with kthread_use_mm(), as functionfs does
+ * @req: the engine request
+ * @user: the charge's user entry
+ * @ref: one for the submission, one for the completion; the last one
+ *	queues @work, so the worker never runs while drv_call() still looks
+ *	at the call
+ * @work: runs drv_aio_work() in process context
+ *
+ * Read data is copied from the worker through the caller's mm rather than
+ * into pinned pages: the bounce buffer exists anyway, nothing is pinned
+ * while a read is parked, and a read whose process has gone (mm_users 0,
+ * exit_aio() cancelling it) simply skips the copy.
+ */
+struct drv_aio {
+	struct drv_call c;
+	struct kiocb *iocb;
+	struct iov_iter iter;
+	const void *iov;
+	struct mm_struct *mm;
+	struct wdfq_request *req;
+	struct drv_user *user;
+	refcount_t ref;
+	struct work_struct work;
+};
+
+/* Completion and cancellation of libaio calls happen here. */
+static struct workqueue_struct *drv_aio_wq;
+
+static void drv_aio_put(struct drv_aio *a)
+{
+	if (refcount_dec_and_test(&a->ref))
+		queue_work(drv_aio_wq, &a->work);
+}
+
+/* The engine completed the request: any context, the ISR's included. */
+static void drv_aio_done(struct wdfq_request *req, void *data)
+{
+	drv_aio_put(data);
+}
+
+/*
+ * io_cancel(2), io_destroy(2) and the exit of the caller's process: called
+ * under the aio context's spinlock (irqs off), and never after
+ * ki_complete(): aio takes the kiocb off its list there under that lock.
+ * The request completes with -ECANCELED; wdfq_request_cancel() defers the
+ * callbacks it would run in atomic context.
+ */
+static int drv_aio_cancel(struct kiocb *iocb)
+{
+	struct drv_aio *a = iocb->private;
+
+	wdfq_request_cancel(a->req);
+	return 0;
+}
+
+/*
+ * Finish a libaio call in process context: copy the read data out through
+ * the caller's mm, drop the charge (before ki_complete(), after which the
+ * file may be released), complete the kiocb. ki_complete() is never called
+ * from the ISR or under a spinlock: on PREEMPT_RT it takes sleeping locks.
+ */
+static void drv_aio_work(struct work_struct *work)
+{
+	struct drv_aio *a = container_of(work, struct drv_aio, work);
+	struct drv_file *df = a->c.file->private_data;
+	struct wdfq_request *req = a->req;
+	long ret = drv_status(df->d, req);
+
+	if (a->mm) {
+		if (mmget_not_zero(a->mm)) {
+			kthread_use_mm(a->mm);
+			ret = a->c.ops->done(&a->c, req, ret);
+			kthread_unuse_mm(a->mm);
+			mmput(a->mm);
+		} else {
+			/* The process is gone: nobody reads the data. */
+			ret = a->c.ops->done(&a->c, req, ret ? ret : -EFAULT);
+		}
+		mmdrop(a->mm);
+	} else {
+		ret = a->c.ops->done(&a->c, req, ret);
+	}
+	drv_uncharge(df, a->user, a->c.len);
+	kfree(a->c.kbuf);
+	kfree(a->iov);
+	a->iocb->ki_complete(a->iocb, ret);
+	wdfq_request_put(req);
+	kfree(a);
+}
+
+/*
+ * A libaio read or write, or an io_uring write that could start at once
+ * (IOCB_NOWAIT): set up what drv_call() needs to return at once.
+ * Return: the call, or NULL to take the blocking path (an iterator that is
+ * not the caller's memory, no memory).
+ */
+static struct drv_aio *drv_aio_new(struct kiocb *iocb, struct drv_call *c,
+				   struct iov_iter *to)
+{
+	struct drv_aio *a;
+
+	if (!drv_aio_wq)
+		return NULL;
+	/* Without a cancel hook only a write, which ends on its own. */
+	if (!wdfq_compat_kiocb_is_libaio(iocb) &&
+	    (to || !(iocb->ki_flags & IOCB_NOWAIT)))
+		return NULL;
+	if (to && !iter_is_ubuf(to) && !iter_is_iovec(to))
+		return NULL;
+	a = kzalloc(sizeof(*a), GFP_KERNEL);
+	if (!a)
+		return NULL;
+	a->c = *c;
+	a->c.aio = a;
+	a->iocb = iocb;
+	refcount_set(&a->ref, 2);
+	INIT_WORK(&a->work, drv_aio_work);
+	if (to) {
+		a->iov = dup_iter(&a->iter, to, GFP_KERNEL);
+		if (!a->iov && !iter_is_ubuf(to)) {
+			kfree(a);
+			return NULL;
+		}
+		a->c.to = &a->iter;
+		a->mm = current->mm;
+		mmgrab(a->mm);
+	}
+	return a;
+}
+
+/* Undo drv_aio_new() for a call that failed before its submission. */
+static void drv_aio_free(struct drv_aio *a)
+{
+	if (a->mm)
+		mmdrop(a->mm);
+	kfree(a->iov);
+	kfree(a);
+}
+
+/**
+ * drv_fops_init() - module init of the file operations
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int drv_fops_init(void)
+{
+	drv_aio_wq = alloc_workqueue("wdfq_aio", WQ_UNBOUND, 0);
+	return drv_aio_wq ? 0 : -ENOMEM;
+}
+
+/**
+ * drv_fops_exit() - module exit: every libaio call has finished its work
+ */
+void drv_fops_exit(void)
+{
+	destroy_workqueue(drv_aio_wq);
+}
+
 /*
  * One read, write or ioctl: under rm_sem, check "dead", charge the call,
  * allocate its request and submit it; then, with rm_sem dropped, wait for
- * it and drop the request, the charge and the bounce buffer.
+ * it and drop the request, the charge and the bounce buffer. A libaio call
+ * (@c->aio) returns -EIOCBQUEUED instead of waiting, with the charge held
+ * until drv_aio_work() ends it; it fails at once (before its submission,
+ * the kiocb completes with the error) like the synchronous call.
  */
 static long drv_call(struct drv_call *c)
 {
@@ -344,6 +532,15 @@ static long drv_call(struct drv_call *c)
 	if (!req)
 		goto out_uncharge;
 	c->ops->prepare(c, req);
+	if (c->aio) {
+		c->aio->req = req;
+		c->aio->user = u;
+		wdfq_request_set_done(req, drv_aio_done, c->aio);
+		if (wdfq_compat_kiocb_is_libaio(c->aio->iocb)) {
+			c->aio->iocb->private = c->aio;
+			kiocb_set_cancel_fn(c->aio->iocb, drv_aio_cancel);
+		}
+	}
 	if (c->direct)
 		wdfq_queue_submit(c->direct, req);
 	else
@@ -351,6 +548,10 @@ static long drv_call(struct drv_call *c)
 	if (c->ops->submitted)
 		c->ops->submitted(c, req);
 	up_read(&d->rm_sem);
+	if (c->aio) {
+		drv_aio_put(c->aio);
+		return -EIOCBQUEUED;
+	}
 	ret = c->ops->done(c, req, drv_wait(df, req));
 	wdfq_request_put(req);
 	if (u)
@@ -364,6 +565,8 @@ out_uncharge:
 out_unlock:
 	up_read(&d->rm_sem);
 	kfree(c->kbuf);
+	if (c->aio)
+		drv_aio_free(c->aio);
 	return ret;
 }
 
@@ -379,6 +582,8 @@ static int drv_open(struct inode *inode, struct file *file)
 	df = kzalloc(sizeof(*df), GFP_KERNEL);
 	if (!df)
 		return -ENOMEM;
+	/* IOCB_NOWAIT is honoured: see drv_read_iter(), drv_write_iter(). */
+	file->f_mode |= FMODE_NOWAIT;
 	kref_get(&d->ref);
 	df->d = d;
 	file->private_data = df;
@@ -436,7 +641,7 @@ static long drv_read_done(struct drv_call *c, struct wdfq_request *req,
 		ret = -EAGAIN;
 	if (!ret) {
 		n = min(wdfq_request_information(req), c->len);
-		ret = copy_to_user(c->ubuf, c->kbuf, n) ? -EFAULT : n;
+		ret = copy_to_iter(c->kbuf, n, c->to) != n ? -EFAULT : n;
 	}
 	/* A parked read that gave up no longer holds the ring's bytes back. */
 	if (ret < 0 && ret != -EAGAIN)
@@ -452,23 +657,38 @@ static const struct drv_call_ops drv_read_ops = {
 	.done = drv_read_done,
 };
 
-static ssize_t drv_read(struct file *file, char __user *buf, size_t len,
-			loff_t *ppos)
+/*
+ * read(2), readv(2), io_uring: wait for the data. libaio: return at once,
+ * the read completes later (see struct drv_aio). IOCB_NOWAIT (io_uring's
+ * first try, RWF_NOWAIT) acts as O_NONBLOCK: -EAGAIN instead of parking,
+ * exactly when poll does not report EPOLLIN, so io_uring waits in its own
+ * poll, where its cancellation reaches the read; a read taken never parks
+ * (the handler completes it with -EAGAIN if the data went meanwhile).
+ */
+static ssize_t drv_read_iter(struct kiocb *iocb, struct iov_iter *to)
 {
+	struct file *file = iocb->ki_filp;
 	struct drv_call c = {
 		.file = file,
 		.ops = &drv_read_ops,
 		.charged = true,
-		.nonblock = file->f_flags & O_NONBLOCK,
-		.ubuf = buf,
+		.nonblock = (file->f_flags & O_NONBLOCK) ||
+			    (iocb->ki_flags & IOCB_NOWAIT),
+		.to = to,
 	};
 
-	if (!len)
+	if (!iov_iter_count(to))
 		return 0;
-	c.len = min_t(size_t, len, WDFQ_MAX_IO);
+	c.len = min_t(size_t, iov_iter_count(to), WDFQ_MAX_IO);
 	/* Fail bad buffers before data is taken from the device. */
-	if (fault_in_writeable(buf, c.len))
+	if (fault_in_iov_iter_writeable(to, c.len))
 		return -EFAULT;
+	if (!is_sync_kiocb(iocb)) {
+		struct drv_aio *a = drv_aio_new(iocb, &c, to);
+
+		if (a)
+			return drv_call(&a->c);
+	}
 	return drv_call(&c);
 }
 
@@ -508,22 +728,39 @@ static const struct drv_call_ops drv_write_ops = {
 	.done = drv_write_done,
 };
 
-static ssize_t drv_write(struct file *file, const char __user *buf,
-			 size_t len, loff_t *ppos)
+/*
+ * write(2), writev(2), libaio: see drv_read_iter(). IOCB_NOWAIT: -EAGAIN
+ * when the transfer could not start at once (poll reports no EPOLLOUT); an
+ * io_uring write that can start completes asynchronously like a libaio
+ * one (it has no cancel hook, but a transfer ends in bounded time).
+ */
+static ssize_t drv_write_iter(struct kiocb *iocb, struct iov_iter *from)
 {
+	struct file *file = iocb->ki_filp;
 	struct drv_call c = {
 		.file = file,
 		.ops = &drv_write_ops,
 		.charged = true,
-		.nonblock = file->f_flags & O_NONBLOCK,
+		.nonblock = (file->f_flags & O_NONBLOCK) ||
+			    (iocb->ki_flags & IOCB_NOWAIT),
 	};
 
-	if (!len)
+	if (!iov_iter_count(from))
 		return 0;
-	c.len = min_t(size_t, len, WDFQ_MAX_IO);
-	c.kbuf = memdup_user(buf, c.len);
-	if (IS_ERR(c.kbuf))
-		return PTR_ERR(c.kbuf);
+	c.len = min_t(size_t, iov_iter_count(from), WDFQ_MAX_IO);
+	c.kbuf = kmalloc(c.len, GFP_KERNEL);
+	if (!c.kbuf)
+		return -ENOMEM;
+	if (!copy_from_iter_full(c.kbuf, c.len, from)) {
+		kfree(c.kbuf);
+		return -EFAULT;
+	}
+	if (!is_sync_kiocb(iocb)) {
+		struct drv_aio *a = drv_aio_new(iocb, &c, NULL);
+
+		if (a)
+			return drv_call(&a->c);
+	}
 	return drv_call(&c);
 }
 
@@ -698,8 +935,8 @@ const struct file_operations drv_fops = {
 	.owner = THIS_MODULE,
 	.open = drv_open,
 	.llseek = noop_llseek,
-	.read = drv_read,
-	.write = drv_write,
+	.read_iter = drv_read_iter,
+	.write_iter = drv_write_iter,
 	.poll = drv_poll,
 	.unlocked_ioctl = drv_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,

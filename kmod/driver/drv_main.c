@@ -320,9 +320,12 @@ static int __init drv_init(void)
 		return -EINVAL;
 	}
 
-	ret = platform_driver_register(&drv_platform_driver);
+	ret = drv_fops_init();
 	if (ret)
 		return ret;
+	ret = platform_driver_register(&drv_platform_driver);
+	if (ret)
+		goto err_fops;
 	for (i = 0; i < count; i++) {
 		struct platform_device *pdev;
 
@@ -338,6 +341,8 @@ static int __init drv_init(void)
 err:
 	drv_pdevs_unregister();
 	platform_driver_unregister(&drv_platform_driver);
+err_fops:
+	drv_fops_exit();
 	return ret;
 }
 module_init(drv_init);
@@ -346,6 +351,7 @@ static void __exit drv_exit(void)
 {
 	drv_pdevs_unregister();
 	platform_driver_unregister(&drv_platform_driver);
+	drv_fops_exit();
 	/* the engine frees some requests after a grace period */
 	rcu_barrier();
 }

@@ -161,4 +161,26 @@ static inline void wdfq_compat_bh_kill(struct wdfq_compat_bh *bh)
  * misc devices, so no class_create (owner argument dropped in 6.4).
  */
 
+/* ---- reference driver: asynchronous I/O ---- */
+
+#include <linux/fs.h>
+
+/*
+ * Is @iocb a libaio read or write (io_submit(2)) that may complete later?
+ * kiocb_set_cancel_fn() only accepts those since 6.8 (and the 6.1.80 and
+ * 6.6.19 stable updates), which mark them IOCB_AIO_RW; io_uring's async
+ * kiocbs have no cancel hook here, so they keep the blocking path, where
+ * io_uring's worker cancellation interrupts the wait. Kernels without the
+ * flag cannot tell the two apart: everything blocks there.
+ */
+static inline bool wdfq_compat_kiocb_is_libaio(const struct kiocb *iocb)
+{
+#ifdef IOCB_AIO_RW
+	return !is_sync_kiocb((struct kiocb *)iocb) &&
+	       (iocb->ki_flags & IOCB_AIO_RW);
+#else
+	return false;
+#endif
+}
+
 #endif /* _WDFQ_COMPAT_H */
