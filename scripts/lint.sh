@@ -19,7 +19,8 @@
 #   everywhere     ALLOC_WITH_SIZEOF: it asks for kzalloc_obj() & co., which
 #                  only exist from Linux 7.x; the module builds on 6.1 too
 #   selftests      PREFER_KERNEL_TYPES: user space uses the C types
-#                  (uint32_t...), not u32
+#                  (uint32_t...), not u32; ENOSYS: a test checks for the
+#                  kernel's own ENOSYS (a syscall the kernel lacks)
 #
 #   lint.sh [--count]   --count: last line "WDFQ-LINT PASSED FAILED"
 set -eu
@@ -29,7 +30,7 @@ count=0
 [ "${1:-}" = --count ] && count=1
 SPARSE_KERNEL=${SPARSE_KERNEL:-6.12}
 KERNEL_IGNORE=ALLOC_WITH_SIZEOF
-USER_IGNORE=$KERNEL_IGNORE,PREFER_KERNEL_TYPES
+USER_IGNORE=$KERNEL_IGNORE,PREFER_KERNEL_TYPES,ENOSYS
 
 "$WDFQ_TOP/scripts/deps.sh" check
 "$WDFQ_TOP/scripts/fetch-kernel.sh" "$SPARSE_KERNEL"
