@@ -76,6 +76,8 @@
  *                    CAP_SYS_ADMIN). The other ioctls never wait for the
  *                    device and are never refused by these limits.
  *   EFAULT           bad pointer
+ *   ENOMEM           the kernel could not allocate what the call needs;
+ *                    nothing was queued or changed
  *   EINVAL           bad size, queue id, operation, flags, nonzero reserved
  *                    field, parameter out of range
  *   EPERM            QUEUE_CTL, SET_PARAMS, INJECT, RESET_STATS without
