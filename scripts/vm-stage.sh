@@ -46,8 +46,10 @@ stage_base() {
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,wdfq/modules,wdfq/kselftest/kselftest,wdfq/kselftest/wdfq,root}
 	cp "$(command -v busybox)" "$root/bin/busybox"
-	file -L "$root/bin/busybox" 2>/dev/null | grep -q 'dynamically' &&
+	# (ldd, not file(1): file is not among what scripts/deps.sh installs)
+	if ldd "$root/bin/busybox" >/dev/null 2>&1; then
 		die "$(command -v busybox) is not static: install busybox-static"
+	fi
 	install -m 755 "$WDFQ_TOP/scripts/guest/init" "$root/init"
 	echo "$mode" >"$root/wdfq/mode"
 	if [ "$interactive" = 1 ]; then
