@@ -8,7 +8,7 @@
  *   aio_read [/dev/wdfqN]      exit status 0 when every step did what
  *                              the comments say
  *
- * Build: cc aio_read.c -laio (Debian: libaio-dev). libaio's calls return
+ * Build: make, which links -laio (Debian: libaio-dev). libaio's calls return
  * a negative errno (they do not set errno).
  */
 #include <errno.h>
