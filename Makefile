@@ -65,6 +65,7 @@ clean:
 	$(MAKE) -C $(TOP)/selftests/wdfq clean
 	$(MAKE) -C $(TOP)/tools/wdfq-bench clean
 	$(MAKE) -C $(TOP)/tools/wdfq-demo clean
+	$(MAKE) -C $(TOP)/tools/wdfq-examples clean
 
 help:
 	@sed -n '3,15s/^# \{0,1\}//p' $(TOP)/Makefile

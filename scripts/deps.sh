@@ -15,7 +15,7 @@ set -eu
 build_pkgs="make gcc libc6-dev bc flex bison libelf-dev libssl-dev kmod
 	    xz-utils perl python3 flock"
 vm_pkgs="qemu-system-x86 busybox-static cpio"
-check_pkgs="sparse dwarves zstd fio"
+check_pkgs="sparse dwarves zstd fio liburing-dev libaio-dev"
 
 case ${1:-check} in
 build) want=$build_pkgs ;;
