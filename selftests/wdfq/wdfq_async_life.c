@@ -158,7 +158,7 @@ static int all_idle(struct __test_metadata *_metadata, int fd)
 	struct wdfq_queue_stats s;
 	unsigned int i;
 
-	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(qs); i++) {
 		if (wait_q(fd, qs[i], 0, 0)) {
 			TH_LOG("queue %u: not idle", qs[i]);
 			return -1;
@@ -360,9 +360,9 @@ TEST_F(life, purge)
 			    LONG_US));
 	ASSERT_EQ(0, wait_q(self->fd, WDFQ_QUEUE_WRITE, 0, 4));
 	ASSERT_EQ(0, ctl(self->fd, WDFQ_QUEUE_PENDING, WDFQ_CTL_PURGE,
-			    WDFQ_CTL_F_WAIT));
+			 WDFQ_CTL_F_WAIT));
 	ASSERT_EQ(0, ctl(self->fd, WDFQ_QUEUE_WRITE, WDFQ_CTL_PURGE,
-			    WDFQ_CTL_F_WAIT));
+			 WDFQ_CTL_F_WAIT));
 	ASSERT_EQ(0, land(_metadata, self->ctx, &self->r, &f));
 	log_flight(_metadata, &f);
 	for (i = 0; i < NAR; i++)
@@ -785,9 +785,9 @@ TEST_F(life, depth_32_one_open)
 	EXPECT_EQ(0, wq_aio_peek(self->ctx, ev, 32));
 	EXPECT_EQ(0, wq_ring_ready(&r));
 	ASSERT_EQ(0, ctl(self->fd, WDFQ_QUEUE_PENDING, WDFQ_CTL_PURGE,
-			    WDFQ_CTL_F_WAIT));
+			 WDFQ_CTL_F_WAIT));
 	ASSERT_EQ(0, ctl(self->fd, WDFQ_QUEUE_WRITE, WDFQ_CTL_PURGE,
-			    WDFQ_CTL_F_WAIT));
+			 WDFQ_CTL_F_WAIT));
 	ASSERT_EQ(32, wq_aio_reap(self->ctx, ev, 32));
 	ASSERT_EQ(32, wq_ring_reap(&r, cqe, 32));
 	for (i = 0; i < 32; i++) {
@@ -845,7 +845,7 @@ static long deep_aio(struct __test_metadata *_metadata, aio_context_t ctx,
  * at once; the driver never holds more than the limit; io_destroy ends
  * the parked ones and everything balances.
  */
-TEST_F(life, deep_libaio_batch)
+TEST_F_TIMEOUT(life, deep_libaio_batch, 280)
 {
 	unsigned int fmax = self->info.file_max_requests;
 	unsigned int dmax = self->info.dev_max_requests;
@@ -857,11 +857,13 @@ TEST_F(life, deep_libaio_batch)
 
 	ASSERT_GE(1024, dmax);
 	ASSERT_LT(fmax, dmax);
-	/* One open file: 10000 deep, fmax park. */
+	uint64_t t0 = wq_now_ms();
+
+	/* One open file: 2000 deep, fmax park. */
 	ASSERT_EQ(0, wq_io_setup(4096, &ctx));
 	ASSERT_EQ(0, wq_stats(self->fd, WDFQ_QUEUE_CONTROL, &c0));
-	eagain = deep_aio(_metadata, ctx, &self->fd, 1, 10000);
-	want = 10000 - fmax;
+	eagain = deep_aio(_metadata, ctx, &self->fd, 1, 2000);
+	want = 2000 - fmax;
 	while (eagain >= 0 && eagain < want) {
 		struct io_event ev[64];
 		int n = wq_io_getevents(ctx, 1, 64, ev, 2000);
@@ -916,6 +918,8 @@ TEST_F(life, deep_libaio_batch)
 	EXPECT_EQ(dmax, s.cancelled);
 	for (i = 0; i < 20; i++)
 		close(fds[i]);
+	ksft_print_msg("102000 libaio reads in %llu ms\n",
+		       (unsigned long long)(wq_now_ms() - t0));
 	ASSERT_EQ(0, all_idle(_metadata, self->fd));
 	ASSERT_EQ(0, budget_whole(_metadata, self->fd, self->ctx, fmax));
 }
@@ -929,7 +933,7 @@ TEST_F(life, deep_libaio_batch)
  * free budget all complete and loop back, the write queue never holding
  * more than the limits.
  */
-TEST_F(life, deep_uring_batch)
+TEST_F_TIMEOUT(life, deep_uring_batch, 280)
 {
 	unsigned int fmax = self->info.file_max_requests;
 	static struct io_uring_cqe cqe[8193];
@@ -939,6 +943,8 @@ TEST_F(life, deep_uring_batch)
 	struct io_event ev[64];
 	struct wq_ring r;
 	int i, n, ok, again, got;
+
+	uint64_t t0 = wq_now_ms();
 
 	ASSERT_EQ(0, wq_ring_init(&r, 8192));
 	ASSERT_EQ(8192, r.entries);
@@ -990,7 +996,7 @@ TEST_F(life, deep_uring_batch)
 	ASSERT_EQ(0, wq_stats(self->fd, WDFQ_QUEUE_WRITE, &s));
 	EXPECT_EQ(0, s.arrived);
 	ASSERT_EQ(0, ctl(self->fd, WDFQ_QUEUE_PENDING, WDFQ_CTL_PURGE,
-			    WDFQ_CTL_F_WAIT));
+			 WDFQ_CTL_F_WAIT));
 	n = 0;
 	while (n < (int)fmax) {
 		got = wq_aio_reap(self->ctx, ev, fmax - n < 64 ? fmax - n : 64);
@@ -1024,8 +1030,8 @@ TEST_F(life, deep_uring_batch)
 			again += cqe[i].res == -EAGAIN;
 		}
 	}
-	ksft_print_msg("2048 io_uring writes: %d done, %d EAGAIN\n", ok,
-		       again);
+	ksft_print_msg("2048 io_uring writes: %d done, %d EAGAIN; %llu ms\n",
+		       ok, again, (unsigned long long)(wq_now_ms() - t0));
 	EXPECT_EQ(2048, ok + again);
 	ASSERT_EQ(0, wq_stats(self->fd, WDFQ_QUEUE_WRITE, &s));
 	EXPECT_GE(4, s.max_driver_owned);
@@ -1049,8 +1055,7 @@ static void *stop_fn(void *arg)
 {
 	struct stopper *st = arg;
 
-	st->ret = ctl(st->fd, WDFQ_QUEUE_WRITE, WDFQ_CTL_STOP,
-			 WDFQ_CTL_F_WAIT);
+	st->ret = ctl(st->fd, WDFQ_QUEUE_WRITE, WDFQ_CTL_STOP, WDFQ_CTL_F_WAIT);
 	st->err = errno;
 	return NULL;
 }
@@ -1142,7 +1147,7 @@ TEST_F(life, uring_write_waits_for_start)
 		   4);
 	ASSERT_EQ(1, wq_ring_enter(&self->r, 1, 0));
 	ASSERT_EQ(0, ctl(self->fd, WDFQ_QUEUE_WRITE, WDFQ_CTL_STOP,
-			    WDFQ_CTL_F_WAIT));
+			 WDFQ_CTL_F_WAIT));
 	ASSERT_EQ(1, wq_ring_reap(&self->r, cqe, 1));
 	EXPECT_EQ(BLK, cqe[0].res);
 	ASSERT_EQ(0, wq_wait_ring(self->fd, BLK));
@@ -1185,14 +1190,14 @@ static void *inject_fn(void *arg)
  */
 TEST_F(life, ctl_wait_not_ended_by_uring_task_work)
 {
-	static char in[BLK], out[BLK];
+	static char in[16], out[BLK];
 	struct injector inj = { .fd = self->fd };
 	struct io_uring_cqe cqe;
 	struct wdfq_queue_stats s;
 
 	ASSERT_EQ(0, wq_set(self->fd, WDFQ_PARAM_WRITE_LATENCY, 2000000, 0,
 			    0, 0));
-	wq_prep_rw(wq_ring_sqe(&self->r), IORING_OP_READ, self->fd, in, BLK,
+	wq_prep_rw(wq_ring_sqe(&self->r), IORING_OP_READ, self->fd, in, 16,
 		   1);
 	ASSERT_EQ(1, wq_ring_enter(&self->r, 1, 0));
 	ASSERT_EQ(1, wq_aio_one(self->ctx, self->fd, IOCB_CMD_PWRITE, out, BLK,
@@ -1208,6 +1213,10 @@ TEST_F(life, ctl_wait_not_ended_by_uring_task_work)
 	EXPECT_EQ(1, s.completed);
 	ASSERT_EQ(1, wq_ring_reap(&self->r, &cqe, 1));
 	EXPECT_EQ(16, cqe.res);
+	EXPECT_EQ(0, memcmp(in, "0123456789abcdef", 16));
+	/* the write's bytes */
+	ASSERT_EQ(0, wq_wait_ring(self->fd, BLK));
+	EXPECT_EQ(BLK, wq_drain(DEV, NULL, 0));
 	ASSERT_EQ(0, ctl(self->fd, WDFQ_QUEUE_WRITE, WDFQ_CTL_START, 0));
 	ASSERT_EQ(0, all_idle(_metadata, self->fd));
 }
