@@ -1182,6 +1182,25 @@ static void *inject_fn(void *arg)
 	return NULL;
 }
 
+/* Once a write transfer runs, feed data for the io_uring read. */
+static void *inject_busy_fn(void *arg)
+{
+	struct injector *in = arg;
+	uint64_t end = wq_now_ms() + WQ_WAIT_MS;
+	struct wdfq_queue_stats s;
+
+	in->ret = -1;
+	do {
+		if (wq_stats(in->fd, WDFQ_QUEUE_WRITE, &s))
+			return NULL;
+		if (s.driver_owned)
+			break;
+		wq_sleep_ms(2);
+	} while (wq_now_ms() < end);
+	in->ret = wq_inject(in->fd, "0123456789abcdef", 16, 0);
+	return NULL;
+}
+
 /*
  * A QUEUE_CTL wait (WDFQ_CTL_F_WAIT) in a thread that owns an io_uring
  * ring: an io_uring completion for that thread during the wait (io_uring
@@ -1218,6 +1237,41 @@ TEST_F(life, ctl_wait_not_ended_by_uring_task_work)
 	ASSERT_EQ(0, wq_wait_ring(self->fd, BLK));
 	EXPECT_EQ(BLK, wq_drain(DEV, NULL, 0));
 	ASSERT_EQ(0, ctl(self->fd, WDFQ_QUEUE_WRITE, WDFQ_CTL_START, 0));
+	ASSERT_EQ(0, all_idle(_metadata, self->fd));
+}
+
+/*
+ * A blocking write(2) in a thread that owns an io_uring ring: an io_uring
+ * completion for that thread during the write (task work) restarts the
+ * call as a signal with SA_RESTART would, so that the task work runs (it
+ * may be what the call waits for): the transfer starts again, the call
+ * returns once with its count and its bytes loop back once.
+ */
+TEST_F(life, sync_write_with_uring_task_work)
+{
+	static char in[16], out[BLK];
+	struct injector inj = { .fd = self->fd };
+	struct io_uring_cqe cqe;
+	struct wdfq_queue_stats s;
+
+	ASSERT_EQ(0, wq_set(self->fd, WDFQ_PARAM_WRITE_LATENCY, 2000000, 0,
+			    0, 0));
+	ASSERT_EQ(0, wq_reset_stats(self->fd));
+	wq_prep_rw(wq_ring_sqe(&self->r), IORING_OP_READ, self->fd, in, 16,
+		   1);
+	ASSERT_EQ(1, wq_ring_enter(&self->r, 1, 0));
+	ASSERT_EQ(0, pthread_create(&inj.th, NULL, inject_busy_fn, &inj));
+	EXPECT_EQ(BLK, write(self->fd, out, BLK));
+	ASSERT_EQ(0, wq_join(inj.th, WQ_WAIT_MS));
+	EXPECT_EQ(0, inj.ret);
+	ASSERT_EQ(0, wq_stats(self->fd, WDFQ_QUEUE_WRITE, &s));
+	ksft_print_msg("one write: %llu presentations\n",
+		       (unsigned long long)s.presented);
+	EXPECT_LE(1, s.presented);
+	ASSERT_EQ(1, wq_ring_reap(&self->r, &cqe, 1));
+	EXPECT_EQ(16, cqe.res);
+	ASSERT_EQ(0, wq_wait_ring(self->fd, BLK));
+	EXPECT_EQ(BLK, wq_drain(DEV, NULL, 0));
 	ASSERT_EQ(0, all_idle(_metadata, self->fd));
 }
 
