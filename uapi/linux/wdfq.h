@@ -289,8 +289,9 @@ struct wdfq_queue_stats {
 					 * DRAIN/PURGE: nothing queued or in
 					 * progress. Only this call's operation
 					 * ends the wait. A signal ends it with
-					 * EINTR; the operation goes on. ENODEV
-					 * if the instance is removed first.
+					 * EINTR; the operation goes on (io_uring
+					 * task work is no signal). ENODEV if the
+					 * instance is removed first.
 					 */
 
 /**
