@@ -74,6 +74,7 @@
 #include <linux/rwsem.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/uio.h>
 #include <linux/wait.h>
 
 #include <wdfq_compat.h>
@@ -295,6 +296,13 @@ struct drv_file {
  * @evt_seq: WAIT_EVENT: the last interrupt before the request arrived
  * @ctl_op: QUEUE_CTL with WDFQ_CTL_F_WAIT: the operation issued, with a
  *	reference for the caller
+ * @to: a read waited for by its caller (not libaio): the caller's buffers,
+ *	which the handler fills straight from the ring (see drv_io_read())
+ * @caller: the task that submitted the read, waiting in it
+ * @mm: its address space, in which @to's user addresses are
+ * @prefaulted: the read's buffers were faulted in: bytes may go through
+ *	the bounce buffer
+ * @direct: the handler copied the data to @to; no bounce buffer copy
  */
 struct drv_req {
 	struct wdfq_request *req;
@@ -303,6 +311,11 @@ struct drv_req {
 	bool nonblock;
 	u64 evt_seq;
 	struct drv_ctl_op *ctl_op;
+	struct iov_iter *to;
+	struct task_struct *caller;
+	struct mm_struct *mm;
+	bool prefaulted;
+	bool direct;
 };
 
 static inline struct drv_req *drv_req(struct wdfq_request *req)
@@ -333,6 +346,8 @@ int drv_ring_resize(struct drv_dev *d, unsigned int size);
 unsigned int drv_ring_size(struct drv_dev *d);
 size_t drv_ring_len(struct drv_dev *d);
 void drv_ring_to_readers_locked(struct drv_dev *d);
+size_t drv_ring_to_iter_locked(struct drv_dev *d, struct iov_iter *to,
+			       size_t len);
 void drv_write_start(struct drv_dev *d, struct wdfq_request *req);
 bool drv_write_stop(struct drv_dev *d, struct wdfq_request *req);
 void drv_write_cancel(struct wdfq_request *req);

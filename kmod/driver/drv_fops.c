@@ -291,6 +291,7 @@ static void drv_poll_wake(struct drv_dev *d, __poll_t events)
  * @cmd: the ioctl command
  * @direct: set by ->prepare(): submit to this queue, not through routing
  * @gave_up: a non-blocking read taken back after submission
+ * @prefaulted: a read whose buffers were faulted in before submission
  * @aio: a libaio read or write: drv_call() returns -EIOCBQUEUED after the
  *	submission and drv_aio_work() finishes the call
  */
@@ -306,6 +307,7 @@ struct drv_call {
 	unsigned int cmd;
 	struct wdfq_queue *direct;
 	bool gave_up;
+	bool prefaulted;
 	struct drv_aio *aio;
 };
 
@@ -614,9 +616,17 @@ static int drv_read_refuse(struct drv_call *c)
 
 static void drv_read_prepare(struct drv_call *c, struct wdfq_request *req)
 {
-	struct drv_dev *d = drv_req(req)->d;
+	struct drv_req *ctx = drv_req(req);
+	struct drv_dev *d = ctx->d;
 
-	drv_req(req)->nonblock = c->nonblock;
+	ctx->nonblock = c->nonblock;
+	ctx->prefaulted = c->prefaulted;
+	/* Not libaio: its worker copies the data out later. */
+	if (!c->aio) {
+		ctx->to = c->to;
+		ctx->caller = current;
+		ctx->mm = current->mm;
+	}
 	wdfq_request_set_buffers(req, NULL, 0, c->kbuf, c->len);
 	if (d->read_path == WDFQ_READ_PATH_NOTIFY)
 		c->direct = d->q[WDFQ_QUEUE_READ];
@@ -641,7 +651,10 @@ static long drv_read_done(struct drv_call *c, struct wdfq_request *req,
 		ret = -EAGAIN;
 	if (!ret) {
 		n = min(wdfq_request_information(req), c->len);
-		ret = copy_to_iter(c->kbuf, n, c->to) != n ? -EFAULT : n;
+		if (drv_req(req)->direct)
+			ret = n;	/* already in the caller's buffers */
+		else
+			ret = copy_to_iter(c->kbuf, n, c->to) != n ? -EFAULT : n;
 	}
 	/* A parked read that gave up no longer holds the ring's bytes back. */
 	if (ret < 0 && ret != -EAGAIN)
@@ -677,12 +690,23 @@ static ssize_t drv_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		.to = to,
 	};
 
+	struct drv_file *df = file->private_data;
+
 	if (!iov_iter_count(to))
 		return 0;
 	c.len = min_t(size_t, iov_iter_count(to), WDFQ_MAX_IO);
-	/* Fail bad buffers before data is taken from the device. */
-	if (fault_in_iov_iter_writeable(to, c.len))
-		return -EFAULT;
+	/*
+	 * Fail bad buffers before data is taken from the device. A
+	 * synchronous read of the forwarding path skips this: its handler
+	 * copies straight into the buffers, faulting them in only when the
+	 * bytes go through the bounce buffer (drv_io_read()).
+	 */
+	if (!is_sync_kiocb(iocb) ||
+	    df->d->read_path != WDFQ_READ_PATH_FORWARD) {
+		if (fault_in_iov_iter_writeable(to, c.len))
+			return -EFAULT;
+		c.prefaulted = true;
+	}
 	if (!is_sync_kiocb(iocb)) {
 		struct drv_aio *a = drv_aio_new(iocb, &c, to);
 

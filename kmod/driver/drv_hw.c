@@ -25,6 +25,8 @@
 #include <linux/poll.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/uio.h>
 
 #include "drv.h"
 
@@ -299,6 +301,43 @@ void drv_ring_to_readers_locked(struct drv_dev *d)
 		n = kfifo_out(&d->ring, (u8 *)out, len);
 		wdfq_request_complete(req, 0, n);
 	}
+}
+
+/**
+ * drv_ring_to_iter_locked() - copy ring bytes straight to a caller's buffers
+ * @d: the device
+ * @to: the buffers of the task that runs this (user memory)
+ * @len: at most this many bytes
+ *
+ * Page faults are disabled (data_lock is held): if any byte faults, nothing
+ * is taken from the ring and @to is left as it was, so that the caller can
+ * fault its buffers in and take the bounce-buffer path, and a bad buffer
+ * fails before any data is taken. The ring is read through its linear
+ * parts (the kfifo's own fields: this driver owns it) to copy only once.
+ * Context: data_lock held, in the task that owns @to.
+ * Return: the bytes taken, 0 if the ring is empty or a byte faulted.
+ */
+size_t drv_ring_to_iter_locked(struct drv_dev *d, struct iov_iter *to,
+			       size_t len)
+{
+	struct __kfifo *f = &d->ring.kfifo;
+	unsigned int off = f->out & f->mask;
+	size_t want = min_t(size_t, len, kfifo_len(&d->ring));
+	size_t first = min_t(size_t, want, f->mask + 1 - off);
+	size_t n;
+
+	lockdep_assert_held(&d->data_lock);
+	pagefault_disable();
+	n = copy_to_iter((u8 *)f->data + off, first, to);
+	if (n == first && want > first)
+		n += copy_to_iter(f->data, want - first, to);
+	pagefault_enable();
+	if (n < want) {
+		iov_iter_revert(to, n);
+		return 0;
+	}
+	f->out += want;
+	return want;
 }
 
 /* DPC: new bytes from the FIFO go to parked reads, then to the ring. */

@@ -10,6 +10,10 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/sched/mm.h>
+#include <linux/uio.h>
 
 #include "drv.h"
 
@@ -28,24 +32,33 @@ bool drv_reads_parked(struct drv_dev *d)
 }
 
 /*
- * Sequential read queue: one read at a time. Under data_lock, older parked
- * reads get the ring's bytes first; then this one is satisfied from the ring
- * or joins them, so bytes always go to reads in arrival order.
+ * Fill @req from the ring, or park it, or fail it (O_NONBLOCK); see
+ * drv_io_read(). @direct: the current task may write the caller's buffers.
  */
-void drv_io_read(struct wdfq_queue *q, struct wdfq_request *req)
+static void drv_io_read_locked(struct drv_dev *d, struct wdfq_request *req,
+			       bool direct)
 {
-	struct drv_dev *d = drv_q_dev(q);
 	struct drv_req *ctx = drv_req(req);
 	size_t len, n;
 	void *out;
 	int ret;
 
 	out = wdfq_request_out_buf(req, &len);
+again:
 	spin_lock_bh(&d->data_lock);
 	drv_ring_to_readers_locked(d);
 	if (!kfifo_is_empty(&d->ring) && !drv_reads_parked(d)) {
-		n = kfifo_out(&d->ring, (u8 *)out, len);
-		wdfq_request_complete(req, 0, n);
+		n = 0;
+		if (direct)
+			n = drv_ring_to_iter_locked(d, ctx->to, len);
+		if (n)
+			ctx->direct = true;
+		else if (ctx->prefaulted)
+			n = kfifo_out(&d->ring, (u8 *)out, len);
+		if (n) {
+			wdfq_request_complete(req, 0, n);
+			goto out;
+		}
 	} else if (ctx->nonblock) {
 		struct wdfq_queue_state st;
 
@@ -53,12 +66,69 @@ void drv_io_read(struct wdfq_queue *q, struct wdfq_request *req)
 		wdfq_queue_get_state(d->parked, &st);
 		wdfq_request_complete(req, st.accepting ? -EAGAIN : -ESHUTDOWN,
 				      0);
-	} else {
+		goto out;
+	} else if (ctx->prefaulted) {
 		ret = wdfq_request_forward(req, d->parked);
 		if (ret)
 			wdfq_request_complete(req, ret, 0);
+		goto out;
 	}
 	spin_unlock_bh(&d->data_lock);
+	/* The bounce-buffer path: the buffers must be good first. */
+	if (!direct) {
+		WARN_ONCE(1, "wdfq: read neither faulted in nor direct\n");
+		wdfq_request_complete(req, -EIO, 0);
+		return;
+	}
+	if (fault_in_iov_iter_writeable(ctx->to, len)) {
+		wdfq_request_complete(req, -EFAULT, 0);
+		return;
+	}
+	ctx->prefaulted = true;
+	direct = false;
+	goto again;
+out:
+	spin_unlock_bh(&d->data_lock);
+}
+
+/*
+ * Sequential read queue: one read at a time. Under data_lock, older parked
+ * reads get the ring's bytes first; then this one is satisfied from the ring
+ * or joins them, so bytes always go to reads in arrival order.
+ *
+ * A read whose caller waits for it (@ctx->to) is filled straight from the
+ * ring into the caller's buffers: one copy, and no fault-in beforehand.
+ * Presented in the caller's task (inline, the common case) the buffers are
+ * current's; presented by the queue's work item (reads queued behind
+ * another), the worker enters the caller's address space for the call, as
+ * drv_aio_work() does: the caller waits for the request, so its mm and its
+ * iterator stay valid. Bytes go through the bounce buffer only for a read
+ * whose buffers were faulted in, so that a bad buffer fails with -EFAULT
+ * before any data is taken: here that fault-in happens with data_lock
+ * dropped, and the decision is made again.
+ */
+void drv_io_read(struct wdfq_queue *q, struct wdfq_request *req)
+{
+	struct drv_dev *d = drv_q_dev(q);
+	struct drv_req *ctx = drv_req(req);
+	/* Once completed, @req may be freed at once: keep the mm here. */
+	struct mm_struct *mm = ctx->mm;
+	bool use_mm;
+
+	if (!ctx->to || ctx->caller == current) {
+		drv_io_read_locked(d, req, ctx->to);
+		return;
+	}
+	/* The device's workqueue: a kthread without an mm of its own. */
+	use_mm = (current->flags & PF_KTHREAD) && !current->mm &&
+		 mmget_not_zero(mm);
+	if (use_mm)
+		kthread_use_mm(mm);
+	drv_io_read_locked(d, req, use_mm);
+	if (use_mm) {
+		kthread_unuse_mm(mm);
+		mmput(mm);
+	}
 }
 
 /*

@@ -35,7 +35,8 @@
  *   callback of the target device, so they never nest within one device.
  *
  * q->pm_lock (mutex): serializes the queue's runtime-PM get/put with
- *   pm_held. Taken only by the dispatch loop and teardown, outside q->lock.
+ *   pm_held, pm_marked and pm_mark. Taken only by the dispatch loop and
+ *   teardown, outside q->lock.
  *
  * dev->lock (mutex): the queue list and routing changes; process context.
  *   Routing is read under RCU by submitters, and the queue list by the
@@ -201,6 +202,8 @@ struct wdfq_queue {
 	struct mutex pm_lock;		/* see locking rules */
 	bool pm_want;			/* busy, as last seen by a PM action */
 	bool pm_held;			/* holds a runtime-PM usage reference */
+	bool pm_marked;			/* pm_mark is set */
+	unsigned long pm_mark;		/* jiffies of the last last-busy stamp */
 	struct rcu_head rcu;
 
 	struct wdfq_queue_state stats;	/* counters only; state is above */

@@ -5,6 +5,7 @@
  * power-down (rule 16). The locking rules are in wdfq_internal.h.
  */
 #include <linux/export.h>
+#include <linux/jiffies.h>
 #include <linux/lockdep.h>
 
 #include "wdfq_internal.h"
@@ -16,11 +17,19 @@
  * Run by the dispatch loop (process context). A busy queue holds one
  * reference, taken asynchronously so that a suspended device starts
  * resuming; an idle one drops it with autosuspend.
+ *
+ * A queue that serves requests one at a time goes busy and idle once per
+ * request, so this is on the fast path. When the device is active already
+ * the reference is taken without the resume machinery. The idle time is
+ * stamped (pm_runtime_mark_last_busy(), a clock read) at most once per
+ * jiffy per queue: the clock is the costly part under emulation, and the
+ * stamp is then at most one jiffy old, well within the autosuspend timer's
+ * own slack.
  */
 void wdfq_pm_sync(struct wdfq_queue *q)
 {
 	struct device *pm_dev = q->dev->cfg.pm_dev;
-	unsigned long irqflags;
+	unsigned long irqflags, now;
 	bool want;
 
 	mutex_lock(&q->pm_lock);
@@ -28,10 +37,16 @@ void wdfq_pm_sync(struct wdfq_queue *q)
 	want = q->pm_want;
 	raw_spin_unlock_irqrestore(&q->lock, irqflags);
 	if (want && !q->pm_held) {
-		pm_runtime_get(pm_dev);
+		if (wdfq_compat_pm_get_if_active(pm_dev) <= 0)
+			pm_runtime_get(pm_dev);
 		q->pm_held = true;
 	} else if (!want && q->pm_held) {
-		pm_runtime_mark_last_busy(pm_dev);
+		now = jiffies;
+		if (!q->pm_marked || now != q->pm_mark) {
+			pm_runtime_mark_last_busy(pm_dev);
+			q->pm_mark = now;
+			q->pm_marked = true;
+		}
 		pm_runtime_put_autosuspend(pm_dev);
 		q->pm_held = false;
 	}

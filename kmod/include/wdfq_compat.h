@@ -54,6 +54,7 @@
 #include <linux/interrupt.h>
 #include <linux/platform_device.h>
 #include <linux/workqueue.h>
+#include <linux/pm_runtime.h>
 
 /*
  * hrtimer_setup() replaced hrtimer_init() + assigning ->function in 6.13
@@ -71,6 +72,19 @@ static inline void wdfq_compat_hrtimer_setup(struct hrtimer *timer,
 #else
 	hrtimer_init(timer, clock_id, mode);
 	timer->function = fn;
+#endif
+}
+
+/*
+ * pm_runtime_get_if_active(): a usage reference if the device is active,
+ * whatever its usage count; 6.9 dropped the ign_usage_count argument.
+ */
+static inline int wdfq_compat_pm_get_if_active(struct device *dev)
+{
+#if KERNEL_VERSION(6, 9, 0) <= LINUX_VERSION_CODE
+	return pm_runtime_get_if_active(dev);
+#else
+	return pm_runtime_get_if_active(dev, true);
 #endif
 }
 

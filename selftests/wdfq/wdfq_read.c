@@ -10,6 +10,8 @@
  * variant whose device is missing or has the other read path is skipped.
  */
 #include <poll.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
 #include <sys/epoll.h>
 #include <sys/wait.h>
 
@@ -103,6 +105,45 @@ TEST_F(rd, loopback)
 	EXPECT_LT(0, partial);
 	/* Nothing extra. */
 	EXPECT_EQ(0, wq_drain(variant->path, NULL, 0));
+}
+
+/*
+ * With data in the ring: a read into a buffer it may not write fails with
+ * EFAULT and takes nothing; one into pages not yet mapped (no fault-in
+ * before the copy) gets the bytes; a readv whose second buffer is bad
+ * takes nothing either.
+ */
+TEST_F(rd, buffer_faults_keep_ring_data)
+{
+	long pg = sysconf(_SC_PAGESIZE);
+	char *ro, *fresh, head[4];
+	struct iovec iov[2];
+
+	ro = mmap(NULL, pg, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	fresh = mmap(NULL, 4 * pg, PROT_READ | PROT_WRITE,
+		     MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, ro);
+	ASSERT_NE(MAP_FAILED, fresh);
+	ASSERT_EQ(0, wq_inject(self->fd, "0123456789", 10, 0));
+	ASSERT_EQ(0, wq_wait_ring(self->fd, 10));
+
+	EXPECT_EQ(-1, read(self->fd, ro, 4));
+	EXPECT_EQ(EFAULT, errno);
+	iov[0].iov_base = head;
+	iov[0].iov_len = 2;
+	iov[1].iov_base = ro;
+	iov[1].iov_len = 2;
+	EXPECT_EQ(-1, readv(self->fd, iov, 2));
+	EXPECT_EQ(EFAULT, errno);
+	/* Straddles two untouched pages. */
+	EXPECT_EQ(4, read(self->fd, fresh + 2 * pg - 2, 4));
+	EXPECT_EQ(0, memcmp(fresh + 2 * pg - 2, "0123", 4));
+	EXPECT_EQ(4, read(self->fd, head, 4));
+	EXPECT_EQ(2, read(self->fd, fresh + 3 * pg, 2));
+	EXPECT_EQ(0, memcmp(head, "4567", 4));
+	EXPECT_EQ(0, memcmp(fresh + 3 * pg, "89", 2));
+	munmap(ro, pg);
+	munmap(fresh, 4 * pg);
 }
 
 /* A read parked before the data arrives gets it from the DPC. */
