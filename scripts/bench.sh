@@ -40,16 +40,18 @@ build_tools() {
 # Prints that folder, or nothing when the kernel has no null_blk module
 # (the debug kernel: scripts/debug.config leaves null_blk and configfs out).
 stage_null_blk() {
-	local k=$1 deb dir=$out/nullblk-$1 ko
+	local dir=$out/nullblk-$1 debs deb ko
 
-	deb=$(ls "$WDFQ_KERNELS/$k"/debs/linux-image-*.deb 2>/dev/null | head -n 1)
-	[ -n "$deb" ] || return 0
+	debs=("$WDFQ_KERNELS/$1"/debs/linux-image-*.deb)
+	deb=${debs[0]}
+	[ -f "$deb" ] || return 0
 	rm -rf "$dir" "$dir.tmp"
 	mkdir -p "$dir.tmp" "$dir"
 	dpkg-deb --fsys-tarfile "$deb" |
 		tar -x -C "$dir.tmp" --wildcards '*/null_blk.ko*' \
 			'*/fs/configfs/configfs.ko*' 2>/dev/null || true
-	for ko in $(find "$dir.tmp" -name '*.ko*'); do
+	find "$dir.tmp" -name '*.ko*' -print0 |
+	while IFS= read -r -d '' ko; do
 		case $ko in
 		*.xz) xz -dc "$ko" >"$dir/$(basename "${ko%.xz}")" ;;
 		*.zst) zstd -qdc "$ko" >"$dir/$(basename "${ko%.zst}")" ;;
@@ -57,7 +59,9 @@ stage_null_blk() {
 		esac
 	done
 	rm -rf "$dir.tmp"
-	[ -f "$dir/null_blk.ko" ] && echo "$dir"
+	if [ -f "$dir/null_blk.ko" ]; then
+		echo "$dir"
+	fi
 }
 
 # Boot kernel $1, run the benchmark; its output (console noise and the

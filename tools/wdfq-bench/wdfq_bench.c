@@ -652,9 +652,12 @@ static void fio_sample(struct fio_series *s, const char *dev,
 
 static void print_async_header(void)
 {
-	printf("\nasync writes: fio %s, one thread, %d s a run; wdfq write_limit N=%u, write_latency_us L=%u\n",
-	       fio_job, fio_secs, async_limit, async_lat_us);
-	printf("ideal = min(iodepth, N) / L; null_blk: the same job, O_DIRECT, queue_mode=2 irqmode=2 completion_nsec=L hw_queue_depth=N\n\n");
+	printf("\nasync writes: fio %s, one thread, %d s a run; ",
+	       fio_job, fio_secs);
+	printf("wdfq write_limit N=%u, write_latency_us L=%u\n",
+	       async_limit, async_lat_us);
+	printf("ideal = min(iodepth, N) / L; null_blk: the same job, O_DIRECT, ");
+	printf("queue_mode=2 irqmode=2 completion_nsec=L hw_queue_depth=N\n\n");
 	printf("%-9s %7s %-28s %8s %7s  %-28s %7s  %s\n", "engine", "iodepth",
 	       "wdfq writes/s [min..max]", "ideal", "w/ideal",
 	       "null_blk writes/s [min..max]", "w/nullb", "target");
@@ -885,7 +888,7 @@ static void set_power_control(const char *value)
 	fclose(f);
 }
 
-static void usage(const char *prog)
+static void print_usage(const char *prog)
 {
 	fprintf(stderr, "usage: %s [-d dev] [-r runs] [-s soak_requests] [-e engine.txt]\n"
 		"       [-z nullb_irqmode0] [-b nullb_timer] [-j write.fio]\n"
@@ -935,14 +938,14 @@ int main(int argc, char **argv)
 			plot_data = 1;
 			break;
 		default:
-			usage(argv[0]);
+			print_usage(argv[0]);
 			return 2;
 		}
 	}
 	if (runs < 1 || runs > MAX_RUNS)
 		runs = 5;
 	if (!async_limit || !async_lat_us || fio_secs < 1) {
-		usage(argv[0]);
+		print_usage(argv[0]);
 		return 2;
 	}
 	ctl_fd = open(dev_path, O_RDWR);
