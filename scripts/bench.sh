@@ -76,8 +76,8 @@ run_guest() {
 		"$WDFQ_TOP/scripts/vm.sh" --kernel "$k" \
 		--timeout "${BENCH_TIMEOUT:-2400}" \
 		--run "sh /root/bench-guest.sh $runs $soak $limit $lat_us $fio_secs" |
-		tr -d '\r' | sed -n '/^kernel /,$p' |
-		grep -v '^\[ *[0-9.]*\]' | grep -v '^WDFQ-'
+		sed -u -n -e 's/\r$//' -e '/^kernel /,$!d' \
+			-e '/^\[ *[0-9.]*\]/d' -e '/^WDFQ-/d' -e p
 }
 
 # Draw plot-K.dat into bench-K.svg and bench-K.png.
@@ -102,7 +102,7 @@ draw() {
 build_tools
 for k in $kernels; do
 	msg "benchmark on kernel $k (TCG: allow several minutes)"
-	run_guest "$k" | tee "$out/raw-$k.txt" | grep -v '^plot '
+	run_guest "$k" | tee "$out/raw-$k.txt" | grep --line-buffered -v '^plot '
 	grep -v '^plot ' "$out/raw-$k.txt" >"$out/table-$k.txt"
 	sed -n 's/^plot //p' "$out/raw-$k.txt" >"$out/plot-$k.dat"
 	draw "$k"

@@ -45,6 +45,7 @@ set xtics auto
 set xlabel 'percentile'
 set ylabel 'clat (us)'
 set logscale y
+set format y '%g'
 set yrange [*:*]
 # percentiles on a scale that spreads the tail: x = -log10(1 - p/100)
 tail(p) = -log10(1 - p / 100.0)
