@@ -614,29 +614,34 @@ static int fio_run(const char *dev, const char *engine, int qd, int direct,
 	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
 }
 
+/* The terse line in fio's output (it starts with its version, "3;"). */
+static char *fio_terse_line(char *out)
+{
+	char *line = out;
+
+	while (line && strncmp(line, "3;", 2)) {
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	if (line)
+		line[strcspn(line, "\n")] = 0;
+	return line;
+}
+
 /* One fio run into @s; a failed run marks the series failed. */
 static void fio_sample(struct fio_series *s, const char *dev,
 		       const char *engine, int qd, int direct)
 {
 	static char out[FIO_OUT_MAX];
 	struct fio_result r = { 0 };
-	char *line;
+	char *line = NULL;
 	int i;
 
 	if (s->failed)
 		return;
-	line = out;
-	if (fio_run(dev, engine, qd, direct, out, sizeof(out)) == 0) {
-		/* the terse line starts with its version, "3;" */
-		while (line && strncmp(line, "3;", 2)) {
-			line = strchr(line, '\n');
-			line = line ? line + 1 : NULL;
-		}
-	} else {
-		line = NULL;
-	}
-	if (line)
-		line[strcspn(line, "\n")] = 0;
+	if (fio_run(dev, engine, qd, direct, out, sizeof(out)) == 0)
+		line = fio_terse_line(out);
 	if (!line || fio_parse_terse(line, &r)) {
 		fprintf(stderr, "wdfq_bench: fio %s %s iodepth %d failed\n",
 			dev, engine, qd);
