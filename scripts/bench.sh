@@ -10,8 +10,8 @@
 #
 #   bench.sh [KERNEL...]     default: the default test kernel
 #
-# Writes build/bench/table-KERNEL.txt, plot-KERNEL.dat (the figures drawn)
-# and bench-KERNEL.svg and .png.
+# Writes build/bench/table-KERNEL.txt, plot-KERNEL.dat (the figures drawn),
+# bench-KERNEL.svg and .png, and console-KERNEL.log (the guest's console).
 #
 # Environment: BENCH_RUNS (runs per figure, default 5), BENCH_SOAK
 # (requests in the soak, default 1000000), BENCH_LIMIT and
@@ -65,7 +65,7 @@ stage_null_blk() {
 }
 
 # Boot kernel $1, run the benchmark; its output (console noise and the
-# harness's lines left out) on stdout.
+# harness's lines left out) on stdout, the whole console in console-K.log.
 run_guest() {
 	local k=$1 nb files
 
@@ -76,6 +76,7 @@ run_guest() {
 		"$WDFQ_TOP/scripts/vm.sh" --kernel "$k" \
 		--timeout "${BENCH_TIMEOUT:-2400}" \
 		--run "sh /root/bench-guest.sh $runs $soak $limit $lat_us $fio_secs" |
+		tee "$out/console-$k.log" |
 		sed -u -n -e 's/\r$//' -e '/^kernel /,$!d' \
 			-e '/^\[ *[0-9.]*\]/d' -e '/^WDFQ-/d' -e p
 }
