@@ -11,6 +11,7 @@
 #   make vm-shell [KERNEL=]  interactive shell in the VM, module loaded
 #   make vm-exec CMD='...'   run one command in the VM, module loaded
 #   make bench [KERNELS=..]  benchmark table: engine, device vs baselines
+#   make fuzz [KERNEL=] [SECONDS=600] [SEED=n]  a longer ioctl/read/write fuzz
 #
 # Kernel-side code runs only in QEMU (see README.md).
 
@@ -35,7 +36,7 @@ endif
 export WDFQ_BUILD KVM EXTRA_FILES HOST_BINS
 
 .PHONY: all modules modules_install clean help kernels selftests \
-	check lint run vm-shell vm-exec deps bench
+	check lint run vm-shell vm-exec deps bench fuzz
 
 all: modules
 
@@ -64,9 +65,10 @@ clean:
 	$(MAKE) -C $(TOP)/selftests/wdfq clean
 	$(MAKE) -C $(TOP)/tools/wdfq-bench clean
 	$(MAKE) -C $(TOP)/tools/wdfq-demo clean
+	$(MAKE) -C $(TOP)/tools/wdfq-examples clean
 
 help:
-	@sed -n '3,14s/^# \{0,1\}//p' $(TOP)/Makefile
+	@sed -n '3,15s/^# \{0,1\}//p' $(TOP)/Makefile
 
 # Fetch (and build, for the debug kernel) every test kernel into build/.
 kernels:
@@ -95,6 +97,13 @@ run:
 
 bench:
 	@$(TOP)/scripts/bench.sh $(KERNELS)
+
+# The fuzzer of make check (selftests/wdfq/wdfq_fuzz.c), for longer; SEED
+# replays a run whose seed a report printed.
+SECONDS ?= 600
+fuzz:
+	@$(TOP)/scripts/vm.sh --kernel $(KERNEL) --timeout $$(($(SECONDS) * 2 + 600)) \
+		--run 'cd /wdfq/kselftest/wdfq && WDFQ_FUZZ_SECONDS=$(SECONDS) $(if $(SEED),WDFQ_FUZZ_SEED=$(SEED)) ./wdfq_fuzz'
 
 vm-shell:
 	@$(TOP)/scripts/vm.sh --kernel $(KERNEL) --mode shell

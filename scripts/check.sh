@@ -34,7 +34,9 @@ done
 
 mkdir -p "$WDFQ_BUILD"
 rows=$WDFQ_BUILD/check-summary.txt
+retries=$WDFQ_BUILD/check-retries.txt
 : >"$rows"
+: >"$retries"
 total_start=$(date +%s)
 
 for k in "$@"; do
@@ -62,8 +64,10 @@ for k in "$@"; do
 	"$WDFQ_TOP/scripts/vm.sh" --kernel "$k" --mode check 2>&1 | tee "$out" || true
 	line=$(grep '^WDFQ-SUMMARY' "$out" | tail -1) || true
 	if [ -n "$line" ]; then
-		read -r _ name p f sk lg _ <<<"$line"
+		read -r _ name p f sk lg _ rt <<<"$line"
 		echo "$name $p $f $sk $lg $(($(date +%s) - start))" >>"$rows"
+		[ "${rt:-0}" -eq 0 ] ||
+			grep '^  NOTE .*retried' "$out" >>"$retries" || true
 	else
 		# The module or the tests did not build, or QEMU did not start.
 		echo "$k 0 1 0 - $(($(date +%s) - start))" >>"$rows"
@@ -74,6 +78,11 @@ echo
 printf '%-10s %7s %7s %8s %6s %7s\n' kernel passed failed skipped log time
 awk '{ printf "%-10s %7s %7s %8s %6s %6ss\n", $1, $2, $3, $4, $5, $6 }' "$rows"
 read -r passed failed < <(awk '{ p += $2; f += $3 } END { print p + 0, f + 0 }' "$rows")
+if [ -s "$retries" ]; then
+	printf '\nboots retried (died before loading the module): %s\n' \
+		"$(grep -o 'retried [0-9]*' "$retries" | awk '{ n += $2 } END { print n }')"
+	sed 's/^  NOTE /  /' "$retries"
+fi
 printf '\ntotal time: %ss\n' $(($(date +%s) - total_start))
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

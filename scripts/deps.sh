@@ -16,7 +16,7 @@ set -eu
 build_pkgs="make gcc libc6-dev bc flex bison libelf-dev libssl-dev kmod
 	    xz-utils perl python3 flock"
 vm_pkgs="qemu-system-x86 busybox-static cpio"
-check_pkgs="sparse dwarves zstd fio"
+check_pkgs="sparse dwarves zstd fio liburing-dev libaio-dev"
 bench_pkgs="fio gnuplot-nox"
 
 case ${1:-check} in

@@ -3,7 +3,7 @@
 #
 # Judge one check run of the VM from its two serial logs.
 #
-#   parse-results.sh KERNEL RESULTS CONSOLE SECONDS QEMU_STATUS
+#   parse-results.sh KERNEL RESULTS CONSOLE SECONDS QEMU_STATUS [RETRIES WHY]
 #
 # Counts every kselftest case (TAP lines of the harness programs; SKIP
 # counts as passed and is reported), every KUnit case, and checks the
@@ -12,14 +12,17 @@
 # the dirty log counts as one failure. A VM that never finished counts
 # as one failure, and so does QEMU's non-zero status (time limit or
 # crash) even after complete results, and a KUnit suite without results.
-# The last line is:
-#   WDFQ-SUMMARY KERNEL PASSED FAILED SKIPPED LOG SECONDS
+# RETRIES is how many earlier boots scripts/vm.sh booted again because
+# they died before the guest loaded a module, WHY their first panic lines;
+# a NOTE line says so. The last line is:
+#   WDFQ-SUMMARY KERNEL PASSED FAILED SKIPPED LOG SECONDS RETRIES
 # and the exit status is non-zero when anything failed.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
-[ $# -eq 5 ] || die "usage: parse-results.sh KERNEL RESULTS CONSOLE SECONDS QEMU_STATUS"
-kernel=$1 results=$2 console=$3 secs=$4 qrc=$5
+[ $# -eq 5 ] || [ $# -eq 7 ] ||
+	die "usage: parse-results.sh KERNEL RESULTS CONSOLE SECONDS QEMU_STATUS [RETRIES WHY]"
+kernel=$1 results=$2 console=$3 secs=$4 qrc=$5 retries=${6:-0} why=${7:-}
 
 # What in a kernel log means a bug (extended regular expressions).
 BAD='BUG:|WARNING:|kernel BUG at|Oops|general protection|Kernel panic|'
@@ -122,5 +125,7 @@ case $qrc in
 	failed=$((failed + 1))
 	echo "  FAIL $kernel: QEMU exited with status $qrc" ;;
 esac
-echo "WDFQ-SUMMARY $kernel $passed $failed $skipped $logstate $secs"
+[ "$retries" -eq 0 ] ||
+	echo "  NOTE $kernel: retried $retries boot(s): died before loading the module: $why"
+echo "WDFQ-SUMMARY $kernel $passed $failed $skipped $logstate $secs $retries"
 [ "$failed" -eq 0 ]

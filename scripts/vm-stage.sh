@@ -39,15 +39,34 @@ build_kselftests() {
 	# The demo is a tool, not a test; init runs it in check mode too.
 	flock "$WDFQ_BUILD/locks/selftests" make -s -C "$WDFQ_TOP/tools/wdfq-demo" \
 		OUTPUT="$WDFQ_BUILD/tools" >&2 || die "building wdfq_demo failed"
+	build_examples
 }
 
-# busybox, /init and what it reads: the mode, the command, the demo.
+# The README's C examples (tools/wdfq-examples), which check mode runs. They
+# link liburing and libaio, which only "scripts/deps.sh check" installs:
+# the other modes go without them when they do not build. Sets examples.
+build_examples() {
+	examples=
+	if flock "$WDFQ_BUILD/locks/selftests" make -s -C "$WDFQ_TOP/tools/wdfq-examples" \
+		OUTPUT="$WDFQ_BUILD/tools" >&2; then
+		examples=$(make -s -C "$WDFQ_TOP/tools/wdfq-examples" list)
+	elif [ "$mode" = check ]; then
+		die "building tools/wdfq-examples failed (scripts/deps.sh check installs liburing-dev and libaio-dev)"
+	else
+		msg "tools/wdfq-examples not built (liburing-dev, libaio-dev?): no /wdfq/examples in the VM"
+	fi
+}
+
+# busybox, /init and what it reads: the mode, the command, the demo, the
+# C examples.
 stage_base() {
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,wdfq/modules,wdfq/kselftest/kselftest,wdfq/kselftest/wdfq,root}
 	cp "$(command -v busybox)" "$root/bin/busybox"
-	file -L "$root/bin/busybox" 2>/dev/null | grep -q 'dynamically' &&
+	# (ldd, not file(1): file is not among what scripts/deps.sh installs)
+	if ldd "$root/bin/busybox" >/dev/null 2>&1; then
 		die "$(command -v busybox) is not static: install busybox-static"
+	fi
 	install -m 755 "$WDFQ_TOP/scripts/guest/init" "$root/init"
 	echo "$mode" >"$root/wdfq/mode"
 	if [ "$interactive" = 1 ]; then
@@ -56,6 +75,10 @@ stage_base() {
 	printf '%s\n' "$cmd" >"$root/wdfq/cmd"
 	install -m 755 "$WDFQ_TOP/scripts/demo.sh" "$root/wdfq/demo.sh"
 	install -m 755 "$WDFQ_BUILD/tools/wdfq_demo" "$root/wdfq/wdfq_demo"
+	mkdir -p "$root/wdfq/examples"
+	for p in $examples; do
+		install -m 755 "$WDFQ_BUILD/tools/$p" "$root/wdfq/examples/$p"
+	done
 }
 
 # Modules: the engine (wdfq_engine.ko), the KUnit suite, the reference

@@ -18,7 +18,24 @@
 #   HOST_BINS="fio stress-ng ..."        host programs to copy in, with the
 #                                        shared libraries ldd names
 #   KVM=1                                use KVM instead of TCG
+#   VM_TCG=single|multi                  TCG with one host thread for all
+#                                        vCPUs (default) or one per vCPU
 #   VM_MEM=2G, VM_CPUS=2                 guest size
+#   VM_TEST_PANIC=WHEN[:BOOTS]           harness self-test: the guest dies
+#                                        (its init exits) in the first BOOTS
+#                                        boots (default 1), "early" before
+#                                        it loads a module, "late" just
+#                                        after (check mode)
+#
+# A check boot that dies before the guest starts loading modules (no
+# WDFQ-BOOTED line on the results port: an emulator or boot flake, not a
+# test result) is booted again, at most twice; the summary says so. A
+# failure after that line is never retried. Try it by hand:
+#   VM_TEST_PANIC=early scripts/vm.sh --kernel 6.12 --mode check    passes,
+#                                                          "retried 1 boot"
+#   VM_TEST_PANIC=early:3 scripts/vm.sh --kernel 6.12 --mode check  fails
+#   VM_TEST_PANIC=late scripts/vm.sh --kernel 6.12 --mode check     fails,
+#                                                          no retry
 #
 # The initramfs (modules, kselftests, host files) is staged by
 # scripts/vm-stage.sh; the results of a check are read by parse-results.sh.
@@ -58,42 +75,93 @@ parse_args() {
 	[ "$mode" != shell ] || [ -t 0 ] || die "make vm-shell needs a terminal (try make vm-exec CMD=...)"
 }
 
-# QEMU's command line without the serial ports: ttyS0 is the console,
-# ttyS1 the results channel. Sets qemu.
+# QEMU's command line without the serial ports for boot number $1 (from
+# 1): ttyS0 is the console, ttyS1 the results channel. Sets qemu.
 qemu_cmdline() {
 	local append="console=ttyS0,115200 panic=-1 rdinit=/init"
+	local when=${VM_TEST_PANIC:-} boots=1
 
+	when=${when%%:*}
 	[ "$mode" = check ] || append="$append quiet"
+	case ${VM_TEST_PANIC:-} in
+	"") ;;
+	early|late) ;;
+	early:[0-9]*|late:[0-9]*) boots=${VM_TEST_PANIC#*:} ;;
+	*) die "VM_TEST_PANIC must be early or late, optionally with :BOOTS" ;;
+	esac
+	# (the kernel hands name=value to init as its environment)
+	[ -z "${VM_TEST_PANIC:-}" ] || [ "$1" -gt "$boots" ] ||
+		append="$append wdfq_test_panic=$when"
 	qemu=(qemu-system-x86_64 -m "${VM_MEM:-2G}" -smp "${VM_CPUS:-2}"
 	      -kernel "$vmlinuz" -initrd "$vmdir/initrd.gz" -append "$append"
 	      -display none -no-reboot -monitor none)
 	if [ "$kvm" = 1 ]; then
 		qemu+=(-accel kvm -cpu host)
 	else
-		qemu+=(-accel tcg)
+		# One thread for all vCPUs: with a thread per vCPU, QEMU 7.2 lets
+		# a vCPU run a stale translation of kernel text that another one
+		# is live-patching (text_poke_bp()'s int3), and the guest dies
+		# with "Oops: int3" when a static key flips (about one boot in
+		# 50 on the Debian kernels: sched_clock stable, timer migration).
+		case ${VM_TCG:-single} in
+		single) qemu+=(-accel "tcg,thread=single") ;;
+		multi) qemu+=(-accel "tcg,thread=multi") ;;
+		*) die "VM_TCG must be single or multi" ;;
+		esac
 	fi
 }
 
+# Boots of a check run that died before the guest loaded a module.
+MAX_RETRIES=2
+
+# The first line of the console that tells why the guest died, and where.
+first_oops() {
+	local line rip
+
+	line=$(grep -m1 -E 'Oops|BUG:|kernel BUG|general protection|Kernel panic' "$1" |
+		sed 's/^\[ *[0-9.]*\] //') || true
+	rip=$(grep -m1 -o 'RIP: 0010:[^ ]*' "$1") || true
+	echo "${line:-no panic message on the console}${rip:+ ($rip)}"
+}
+
 # --mode check: console and results to files, the test output shown while
-# it runs; exits with parse-results.sh's verdict.
+# it runs; exits with parse-results.sh's verdict. A boot that ended (QEMU
+# exited by itself, not at the time limit) before the guest's WDFQ-BOOTED
+# line, printed just before it loads the first module, is booted again.
 run_check() {
-	local start secs qpid rc=0 prc=0
+	local start secs qpid rc prc=0 boot=0 retried=0 why=
 
 	start=$(date +%s)
-	qemu+=(-serial "file:$console" -serial "file:$results")
-	msg "booting $kernel ($(basename "$vmlinuz")) under $([ "$kvm" = 1 ] && echo KVM || echo TCG), limit ${limit}s"
-	timeout -k 10 "$limit" "${qemu[@]}" </dev/null &
-	qpid=$!
-	# Show the test output while it runs (not the kernel log dumps).
-	tail -n +1 -s 0.5 --pid=$qpid -f "$results" 2>/dev/null |
-		awk '/^WDFQ-(DMESG|KMEMLEAK)-BEGIN/ { skip = 1 }
-		     !skip && !/^WDFQ-/ { print; fflush() }
-		     /^WDFQ-(DMESG|KMEMLEAK)-END/ { skip = 0 }' || true
-	wait $qpid || rc=$?
+	msg "booting $kernel ($(basename "$vmlinuz")) under $([ "$kvm" = 1 ] && echo KVM || echo "TCG (${VM_TCG:-single})"), limit ${limit}s"
+	while :; do
+		boot=$((boot + 1))
+		: >"$results"
+		: >"$console"
+		qemu_cmdline "$boot"
+		qemu+=(-serial "file:$console" -serial "file:$results")
+		rc=0
+		timeout -k 10 "$limit" "${qemu[@]}" </dev/null &
+		qpid=$!
+		# Show the test output while it runs (not the kernel log dumps).
+		tail -n +1 -s 0.5 --pid=$qpid -f "$results" 2>/dev/null |
+			awk '/^WDFQ-(DMESG|KMEMLEAK)-BEGIN/ { skip = 1 }
+			     !skip && !/^WDFQ-/ { print; fflush() }
+			     /^WDFQ-(DMESG|KMEMLEAK)-END/ { skip = 0 }' || true
+		wait $qpid || rc=$?
+		if [ $rc -eq 124 ] || [ $rc -eq 137 ] || [ $retried -eq $MAX_RETRIES ] ||
+		   grep -q '^WDFQ-BOOTED' "$results"; then
+			break
+		fi
+		retried=$((retried + 1))
+		why="${why:+$why; }$(first_oops "$console")"
+		cp "$console" "$vmdir/console-died-$retried.log"
+		msg "boot $boot died before loading the module: $(first_oops "$console")"
+		msg "(console: $vmdir/console-died-$retried.log); booting again"
+	done
 	secs=$(($(date +%s) - start))
 	[ $rc -eq 124 ] && msg "the VM hit its time limit of ${limit}s"
 	"$WDFQ_TOP/scripts/parse-results.sh" "$kernel" "$results" "$console" \
-		"$secs" "$rc" >"$vmdir/summary.txt" || prc=$?
+		"$secs" "$rc" "$retried" "$why" >"$vmdir/summary.txt" || prc=$?
 	cat "$vmdir/summary.txt"
 	exit $prc
 }
@@ -132,8 +200,9 @@ results=$vmdir/results.log
 console=$vmdir/console.log
 : >"$results"
 : >"$console"
-qemu_cmdline
+rm -f "$vmdir"/console-died-*.log
 if [ "$mode" = check ]; then
 	run_check
 fi
+qemu_cmdline 1
 run_vm

@@ -15,6 +15,7 @@
 #include <linux/kernel.h>
 #include <linux/platform_device.h>
 #include <linux/pm_runtime.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -166,16 +167,32 @@ static bool drv_ctl_op_done(struct drv_ctl_op *op)
  * @d: the device
  * @op: the operation; the caller's reference is dropped
  *
+ * Task work queued to the caller with TWA_SIGNAL (io_uring posting a
+ * completion of the caller's ring) wakes the wait through TIF_NOTIFY_SIGNAL
+ * without any signal. The call cannot restart (it would issue a second
+ * operation), so the flag is set aside while the wait goes on and raised
+ * again before the return, which then runs the task work. The work never
+ * holds up the operation: the engine completes requests on its own.
+ *
  * Context: process, outside the control queue (the caller of ioctl(2)).
  * Return: 0 once it finished; -ENODEV if the instance was removed first;
  * -EINTR on a signal (the operation goes on).
  */
 int drv_ctl_wait(struct drv_dev *d, struct drv_ctl_op *op)
 {
+	bool notify = false;
 	int ret;
 
-	if (wait_event_interruptible(d->ctl_wq, drv_ctl_op_done(op) ||
-				     READ_ONCE(d->dead)))
+	while ((ret = wait_event_interruptible(d->ctl_wq,
+					       drv_ctl_op_done(op) ||
+					       READ_ONCE(d->dead))) &&
+	       !task_sigpending(current) && test_thread_flag(TIF_NOTIFY_SIGNAL)) {
+		clear_notify_signal();
+		notify = true;
+	}
+	if (notify)
+		set_thread_flag(TIF_NOTIFY_SIGNAL);
+	if (ret)
 		ret = -EINTR;
 	else if (drv_ctl_op_done(op))
 		ret = op->status;

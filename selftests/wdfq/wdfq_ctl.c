@@ -99,25 +99,38 @@ TEST_F(ctl, parallel_writes_limit)
 	EXPECT_EQ(32 * 64, wq_drain(DEV, NULL, 0));
 }
 
-/* Throughput at N=4 is at least 3x that at N=1 (latency-bound). */
-TEST_F(ctl, parallel_throughput)
+/*
+ * The same 16 writers at N=1 and at N=4: one transfer at a time, then four
+ * at once (what makes N=4 faster; the times are printed, not judged: a
+ * timing threshold would fail on a loaded machine).
+ */
+static void writers_at_limit(struct __test_metadata *_metadata, int fd,
+			     unsigned int limit, uint64_t *ms)
 {
-	uint64_t t1, t4;
+	struct wdfq_queue_stats s;
 	int bad;
 
-	ASSERT_EQ(0, wq_set(self->fd, WDFQ_PARAM_WRITE_LATENCY |
-			    WDFQ_PARAM_WRITE_LIMIT, 60000, 1, 0, 0));
-	t1 = run_writers(self->fd, 16, 2, &bad);
+	ASSERT_EQ(0, wq_set(fd, WDFQ_PARAM_WRITE_LATENCY |
+			    WDFQ_PARAM_WRITE_LIMIT, 60000, limit, 0, 0));
+	ASSERT_EQ(0, wq_reset_stats(fd));
+	*ms = run_writers(fd, 16, 2, &bad);
 	EXPECT_EQ(0, bad);
-	wq_drain(DEV, NULL, 0);
-	ASSERT_EQ(0, wq_set(self->fd, WDFQ_PARAM_WRITE_LIMIT, 0, 4, 0, 0));
-	t4 = run_writers(self->fd, 16, 2, &bad);
-	EXPECT_EQ(0, bad);
-	wq_drain(DEV, NULL, 0);
+	ASSERT_EQ(0, wq_stats(fd, WDFQ_QUEUE_WRITE, &s));
+	EXPECT_EQ(limit, s.write_inflight_max);
+	EXPECT_EQ(limit, s.max_driver_owned);
+	EXPECT_EQ(32, s.completed);
+	EXPECT_EQ(32 * 64, wq_drain(DEV, NULL, 0));
+}
+
+TEST_F(ctl, parallel_limit_one_then_four)
+{
+	uint64_t t1, t4;
+
+	writers_at_limit(_metadata, self->fd, 1, &t1);
+	writers_at_limit(_metadata, self->fd, 4, &t4);
 	ksft_print_msg("32 writes of 60 ms: N=1 %.1f/s (%llu ms), N=4 %.1f/s (%llu ms), x%.2f\n",
 		       32000.0 / t1, (unsigned long long)t1,
 		       32000.0 / t4, (unsigned long long)t4, (double)t1 / t4);
-	EXPECT_GE(t1, 3 * t4);
 }
 
 struct waiter {

@@ -76,6 +76,8 @@
  *                    CAP_SYS_ADMIN). The other ioctls never wait for the
  *                    device and are never refused by these limits.
  *   EFAULT           bad pointer
+ *   ENOMEM           the kernel could not allocate what the call needs;
+ *                    nothing was queued or changed
  *   EINVAL           bad size, queue id, operation, flags, nonzero reserved
  *                    field, parameter out of range
  *   EPERM            QUEUE_CTL, SET_PARAMS, INJECT, RESET_STATS without
@@ -287,8 +289,9 @@ struct wdfq_queue_stats {
 					 * DRAIN/PURGE: nothing queued or in
 					 * progress. Only this call's operation
 					 * ends the wait. A signal ends it with
-					 * EINTR; the operation goes on. ENODEV
-					 * if the instance is removed first.
+					 * EINTR; the operation goes on (io_uring
+					 * task work is no signal). ENODEV if the
+					 * instance is removed first.
 					 */
 
 /**

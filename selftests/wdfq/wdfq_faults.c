@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wdfq allocation-failure walk: every allocation that a system call of the
+ * driver reaches is made to fail, one at a time, and the call must fail
+ * cleanly or recover.
+ *
+ * How: the kernel's fault injection (CONFIG_FAULT_INJECTION with
+ * CONFIG_FAILSLAB, and CONFIG_FAIL_PAGE_ALLOC when the kernel has it)
+ * offers /proc/thread-self/fail-nth: writing N makes the Nth injection
+ * point this thread reaches fail. For each path below, N = 1, 2, ... until
+ * the call no longer reaches an Nth point; every slab (and page) allocation
+ * of the call, in the VFS, io_submit or the driver, fails once in turn.
+ * The engine's own work items run on other threads and are not reached.
+ *
+ * After each faulted call: it failed with ENOMEM (or another errno of
+ * uapi/linux/wdfq.h) or succeeded; every queue balances and is idle once
+ * the call has finished; nothing stays queued or owned; a fresh loopback
+ * (write, then read back) works. kmemleak (scanned by the harness at the
+ * end of make check) finds nothing. Each site prints what the caller saw.
+ *
+ * With kmemleak on, every other point is kmemleak's own record of the
+ * allocation before it, which falls back to its pool: those show "ok".
+ *
+ * Skips when the kernel has no fail-nth (the Debian kernels); make check
+ * runs it on the debug kernel.
+ */
+#include <linux/aio_abi.h>
+#include <sys/syscall.h>
+
+#include "kselftest_harness.h"
+#include "wdfq_util.h"
+
+#define DEV		"/dev/wdfq0"
+#define DRVDIR		"/sys/bus/platform/drivers/wdfq/"
+#define MAX_SITES	400	/* far more than any path here reaches */
+
+struct walk {
+	int fd;			/* the device, opened before any fault */
+	int nth;		/* /proc/thread-self/fail-nth */
+	aio_context_t aio;
+	int left;		/* >= 0: nth_left() as the path read it */
+	char buf[4096];
+};
+
+/* Arm the Nth injection point of this thread; 0 disarms. */
+static int nth_arm(struct walk *w, unsigned int n)
+{
+	char b[16];
+	int len = snprintf(b, sizeof(b), "%u", n);
+
+	return pwrite(w->nth, b, len, 0) == len ? 0 : -1;
+}
+
+/* Points left before the armed one: 0 when the fault was injected. */
+static unsigned int nth_left(struct walk *w)
+{
+	char b[16] = "";
+
+	if (pread(w->nth, b, sizeof(b) - 1, 0) <= 0)
+		return 0;
+	return strtoul(b, NULL, 10);
+}
+
+static int failslab_setup(void)
+{
+	/* GFP_KERNEL allocations too; no stack dump per failure. */
+	if (wq_sysfs_write("/sys/kernel/debug/failslab/ignore-gfp-wait", "N") ||
+	    wq_sysfs_write("/sys/kernel/debug/failslab/verbose", "0"))
+		return -1;
+	/* Absent when CONFIG_FAIL_PAGE_ALLOC is off. */
+	if (!access("/sys/kernel/debug/fail_page_alloc", F_OK)) {
+		wq_sysfs_write("/sys/kernel/debug/fail_page_alloc/ignore-gfp-wait",
+			       "N");
+		wq_sysfs_write("/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem",
+			       "N");
+		wq_sysfs_write("/sys/kernel/debug/fail_page_alloc/min-order", "0");
+		wq_sysfs_write("/sys/kernel/debug/fail_page_alloc/verbose", "0");
+	}
+	return 0;
+}
+
+/* The paths: each makes one call and returns its result (-errno or >= 0). */
+
+static long p_open(struct walk *w)
+{
+	int fd = open(DEV, O_RDWR);
+
+	if (fd < 0)
+		return -errno;
+	close(fd);
+	return 0;
+}
+
+static long p_read_ring(struct walk *w)
+{
+	ssize_t n = read(w->fd, w->buf, 8);
+
+	return n < 0 ? -errno : n;
+}
+
+static long p_read_nonblock(struct walk *w)
+{
+	int fd = open(DEV, O_RDWR | O_NONBLOCK);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = read(fd, w->buf, 8);
+	n = n < 0 ? -errno : n;
+	close(fd);
+	return n;
+}
+
+static long p_write(struct walk *w)
+{
+	ssize_t n = write(w->fd, "walkwalk", 8);
+
+	return n < 0 ? -errno : n;
+}
+
+static long p_ioctl(struct walk *w, unsigned long cmd, void *arg)
+{
+	return ioctl(w->fd, cmd, arg) < 0 ? -errno : 0;
+}
+
+static long p_get_info(struct walk *w)
+{
+	struct wdfq_info info;
+
+	return p_ioctl(w, WDFQ_IOC_GET_INFO, &info);
+}
+
+static long p_get_stats(struct walk *w)
+{
+	struct wdfq_queue_stats s = { .queue = WDFQ_QUEUE_WRITE };
+
+	return p_ioctl(w, WDFQ_IOC_GET_QUEUE_STATS, &s);
+}
+
+static long p_stop_wait(struct walk *w)
+{
+	struct wdfq_queue_ctl c = { .queue = WDFQ_QUEUE_WRITE,
+				    .op = WDFQ_CTL_STOP,
+				    .flags = WDFQ_CTL_F_WAIT };
+
+	return p_ioctl(w, WDFQ_IOC_QUEUE_CTL, &c);
+}
+
+static long p_write_rebuild(struct walk *w)
+{
+	struct wdfq_params p = { .mask = WDFQ_PARAM_WRITE_LIMIT,
+				 .write_limit = 3 };
+
+	return p_ioctl(w, WDFQ_IOC_SET_PARAMS, &p);
+}
+
+static long p_ring_resize(struct walk *w)
+{
+	struct wdfq_params p = { .mask = WDFQ_PARAM_RING_SIZE,
+				 .ring_size = 8192 };
+
+	return p_ioctl(w, WDFQ_IOC_SET_PARAMS, &p);
+}
+
+static long p_inject(struct walk *w)
+{
+	struct wdfq_inject inj = { .data = (uintptr_t)"walk", .len = 4 };
+
+	return p_ioctl(w, WDFQ_IOC_INJECT, &inj);
+}
+
+static long p_reset_stats(struct walk *w)
+{
+	struct wdfq_reset_stats r = { 0 };
+
+	return p_ioctl(w, WDFQ_IOC_RESET_STATS, &r);
+}
+
+/* One libaio request; a parked read is then given data, unfaulted. */
+static long p_aio(struct walk *w, int op)
+{
+	struct iocb cb = { .aio_fildes = w->fd, .aio_lio_opcode = op,
+			   .aio_buf = (uintptr_t)w->buf, .aio_nbytes = 8 };
+	struct iocb *cbs[1] = { &cb };
+	struct io_event ev;
+	long ret;
+
+	if (op == IOCB_CMD_PWRITE)
+		memcpy(w->buf, "asyncwal", 8);
+	ret = syscall(__NR_io_submit, w->aio, 1, cbs);
+	ret = ret < 0 ? -errno : ret;
+	/* only the submission is faulted: not the completion's set-up */
+	w->left = nth_left(w);
+	nth_arm(w, 0);
+	if (ret != 1)
+		return ret;
+	if (op == IOCB_CMD_PREAD && wq_inject(w->fd, "aiowalk!", 8, 0))
+		return -1000;
+	if (syscall(__NR_io_getevents, w->aio, 1, 1, &ev, NULL) != 1)
+		return -1001;
+	return ev.res;
+}
+
+static long p_aio_read(struct walk *w)
+{
+	return p_aio(w, IOCB_CMD_PREAD);
+}
+
+static long p_aio_write(struct walk *w)
+{
+	return p_aio(w, IOCB_CMD_PWRITE);
+}
+
+/* Probe: bind the instance again, faulted (the caller unbound it). */
+static long p_bind(struct walk *w)
+{
+	int fd = open(DRVDIR "bind", O_WRONLY);
+	long ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, "wdfq.0", 6) < 0 ? -errno : 0;
+	close(fd);
+	return ret;
+}
+
+struct path {
+	const char *name;
+	long (*call)(struct walk *w);
+	void (*before)(struct walk *w);	/* unfaulted set-up */
+	void (*after)(struct walk *w);	/* unfaulted clean-up */
+};
+
+static void fill_ring(struct walk *w)
+{
+	wq_inject(w->fd, "ringring", 8, WDFQ_INJECT_F_WAKE);
+	wq_wait_ring(w->fd, 8);
+}
+
+static void drain_ring(struct walk *w)
+{
+	wq_drain(DEV, NULL, 0);
+}
+
+static void write_settle(struct walk *w)
+{
+	wq_ctl(w->fd, WDFQ_QUEUE_WRITE, WDFQ_CTL_START, 0);
+	wq_set(w->fd, WDFQ_PARAM_ALL, 1000, 4, 0, 16384);
+	drain_ring(w);
+}
+
+static void unbind(struct walk *w)
+{
+	close(w->fd);
+	w->fd = -1;
+	wq_sysfs_write(DRVDIR "unbind", "wdfq.0");
+}
+
+static void rebind(struct walk *w)
+{
+	if (access(DEV, F_OK))
+		wq_sysfs_write(DRVDIR "bind", "wdfq.0");
+	w->fd = open(DEV, O_RDWR);
+}
+
+#define PATH(n, c, ...) { .name = n, .call = c, __VA_ARGS__ }
+static const struct path paths[] = {
+	PATH("open", p_open),
+	PATH("read from the ring", p_read_ring, .before = fill_ring,
+	     .after = drain_ring),
+	PATH("read, O_NONBLOCK, nothing to read", p_read_nonblock),
+	PATH("write (loopback)", p_write, .after = drain_ring),
+	PATH("GET_INFO", p_get_info),
+	PATH("GET_QUEUE_STATS", p_get_stats),
+	PATH("QUEUE_CTL STOP, WAIT", p_stop_wait, .after = write_settle),
+	PATH("SET_PARAMS write_limit (queue rebuild)", p_write_rebuild,
+	     .after = write_settle),
+	PATH("SET_PARAMS ring_size", p_ring_resize, .after = write_settle),
+	PATH("INJECT", p_inject, .after = drain_ring),
+	PATH("RESET_STATS", p_reset_stats),
+	PATH("io_submit read (parks)", p_aio_read, .after = drain_ring),
+	PATH("io_submit write", p_aio_write, .after = drain_ring),
+	PATH("bind (probe: queues, device)", p_bind, .before = unbind,
+	     .after = rebind),
+};
+
+/* Every queue balanced and idle; the control queue holds this call. */
+static int settled(int fd, struct wdfq_queue_stats *st)
+{
+	uint64_t end = wq_now_ms() + WQ_WAIT_MS;
+	unsigned int q, quiet;
+
+	do {
+		for (q = 0, quiet = 0; q < WDFQ_NR_QUEUES; q++) {
+			if (wq_stats(fd, q, st)) {
+				quiet++;	/* absent in this topology */
+				continue;
+			}
+			if (!wq_balanced(st) || st->driver_bugs)
+				return -1;
+			quiet += !st->queued &&
+				 st->driver_owned <= (q == WDFQ_QUEUE_CONTROL);
+		}
+		if (quiet == WDFQ_NR_QUEUES)
+			return 0;
+		wq_sleep_ms(10);
+	} while (wq_now_ms() < end);
+	return -1;
+}
+
+/* A write loops back and is read again: the device still works. */
+static int loopback(int fd)
+{
+	char b[8];
+
+	if (write(fd, "alive!!!", 8) != 8 || wq_wait_ring(fd, 8) ||
+	    read(fd, b, 8) != 8)
+		return -1;
+	return memcmp(b, "alive!!!", 8) ? -1 : 0;
+}
+
+static bool clean_errno(long ret)
+{
+	switch (-ret) {
+	case ENOMEM: case EAGAIN: case EINTR: case ENODEV:
+		return true;
+	default:
+		return ret >= 0;
+	}
+}
+
+FIXTURE(faults) {
+	struct walk w;
+};
+
+FIXTURE_SETUP(faults)
+{
+	if (access("/proc/thread-self/fail-nth", W_OK) ||
+	    access("/sys/kernel/debug/failslab", F_OK))
+		SKIP(return, "no fail-nth or failslab in this kernel");
+	ASSERT_EQ(0, failslab_setup());
+	self->w.nth = open("/proc/thread-self/fail-nth", O_RDWR);
+	ASSERT_LE(0, self->w.nth);
+	self->w.fd = open(DEV, O_RDWR);
+	ASSERT_LE(0, self->w.fd);
+	ASSERT_EQ(0, wq_reset_device(self->w.fd, DEV));
+	ASSERT_EQ(0, syscall(__NR_io_setup, 64, &self->w.aio));
+}
+
+FIXTURE_TEARDOWN(faults)
+{
+	if (self->w.aio)
+		syscall(__NR_io_destroy, self->w.aio);
+	if (self->w.fd >= 0) {
+		wq_reset_device(self->w.fd, DEV);
+		close(self->w.fd);
+	}
+}
+
+TEST_F_TIMEOUT(faults, every_allocation_of_every_path, 1200)
+{
+	struct walk *w = &self->w;
+	struct wdfq_queue_stats st;
+	unsigned int i, n, sites;
+	char line[2048];
+	size_t at;
+	long ret;
+
+	for (i = 0; i < ARRAY_SIZE(paths); i++) {
+		const struct path *p = &paths[i];
+
+		at = snprintf(line, sizeof(line), "%s:", p->name);
+		for (n = 1, sites = 0; n <= MAX_SITES; n++) {
+			if (p->before)
+				p->before(w);
+			w->left = -1;
+			ASSERT_EQ(0, nth_arm(w, n));
+			ret = p->call(w);
+			if (w->left < 0)
+				w->left = nth_left(w);
+			if (w->left) {	/* the call ended before point n */
+				nth_arm(w, 0);
+				if (p->after)
+					p->after(w);
+				break;
+			}
+			sites++;
+			if (at < sizeof(line) - 32)
+				at += snprintf(line + at, sizeof(line) - at,
+					       " %u:%s", n, ret < 0 ?
+					       strerror(-ret) : "ok");
+			if (p->after)
+				p->after(w);
+			ASSERT_LE(0, w->fd);
+			EXPECT_TRUE(clean_errno(ret)) {
+				TH_LOG("%s, fault %u: returned %ld", p->name,
+				       n, ret);
+			}
+			EXPECT_EQ(0, settled(w->fd, &st)) {
+				TH_LOG("%s, fault %u: queue %u queued %u owned %u bugs %llu",
+				       p->name, n, st.queue, st.queued,
+				       st.driver_owned,
+				       (unsigned long long)st.driver_bugs);
+			}
+			EXPECT_EQ(0, loopback(w->fd)) {
+				TH_LOG("%s, fault %u: no loopback afterwards",
+				       p->name, n);
+			}
+		}
+		EXPECT_LT(n, MAX_SITES);
+		printf("# %s (%u sites)\n", line, sites);
+		fflush(stdout);
+	}
+}
+
+TEST_HARNESS_MAIN
