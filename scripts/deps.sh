@@ -6,6 +6,7 @@
 #   deps.sh build   what building the module against a Debian kernel needs
 #   deps.sh vm      build + QEMU and an initramfs (make run, vm-shell, vm-exec)
 #   deps.sh check   vm + building the debug kernel + lint + fio (make check)
+#   deps.sh bench   vm + fio + gnuplot (make bench; its pictures)
 #
 # As root on Debian this runs apt-get install; otherwise it names exactly
 # what is missing and how to install it, and fails.
@@ -16,12 +17,14 @@ build_pkgs="make gcc libc6-dev bc flex bison libelf-dev libssl-dev kmod
 	    xz-utils perl python3 flock"
 vm_pkgs="qemu-system-x86 busybox-static cpio"
 check_pkgs="sparse dwarves zstd fio liburing-dev libaio-dev"
+bench_pkgs="fio gnuplot-nox"
 
 case ${1:-check} in
 build) want=$build_pkgs ;;
 vm) want="$build_pkgs $vm_pkgs" ;;
 check) want="$build_pkgs $vm_pkgs $check_pkgs" ;;
-*) die "usage: deps.sh build|vm|check" ;;
+bench) want="$build_pkgs $vm_pkgs $bench_pkgs" ;;
+*) die "usage: deps.sh build|vm|check|bench" ;;
 esac
 
 # flock is in util-linux: check for the command, not a package.

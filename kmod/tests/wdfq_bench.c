@@ -10,6 +10,9 @@
  *
  * Not a test: it never fails on a number. Load it, read the log, remove it.
  * Kernels with KASAN or lockdep inflate both figures; compare like with like.
+ * make bench's program (tools/wdfq-bench/wdfq_bench.c) reads the dispatch
+ * lines ("NAME median min max") and sets each beside a /dev/zero read:
+ * keep that form.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 

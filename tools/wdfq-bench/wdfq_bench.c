@@ -5,9 +5,19 @@
  * number. Each figure is the median of RUNS runs, with their min and max.
  *
  *   wdfq_bench [-d /dev/wdfq0] [-r runs] [-s soak_requests] [-e engine.txt]
+ *              [-z /dev/nullbR] [-b /dev/nullbT] [-j write.fio]
+ *              [-N limit] [-L latency_us] [-t fio_seconds] [-P]
  *
  * -e names a file holding the lines the engine benchmark module printed;
- * they are shown under the table.
+ * each dispatch type's cost is set beside a /dev/zero read, and the lines
+ * are shown under the table.
+ * -z: a null_blk device completing in the submitter's context (irqmode=0),
+ * the baseline of the read rows (O_DIRECT pread).
+ * -j: the fio job (tools/wdfq-bench/fio/write.fio) of the async write rows,
+ * run against /dev/wdfq0 with write_limit N and write_latency_us L, and
+ * against -b, a null_blk device with a timer completion of L and N tags.
+ * -P also prints the figures the pictures are drawn from, as lines
+ * starting with "plot " (scripts/bench.sh takes them out of the table).
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -22,6 +32,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -35,6 +46,13 @@ static const char *dev_path = "/dev/wdfq0";
 static int runs = 5;
 static long soak_requests = 1000000;
 static int ctl_fd = -1;
+static const char *nullb_read_path;	/* -z: irqmode=0 */
+static const char *nullb_timer_path;	/* -b: irqmode=2, L, N tags */
+static const char *fio_job;		/* -j */
+static unsigned int async_limit = 8;	/* -N */
+static unsigned int async_lat_us = 20000;	/* -L */
+static int fio_secs = 3;		/* -t */
+static int plot_data;			/* -P */
 
 static double now_s(void)
 {
@@ -90,6 +108,13 @@ static void print_header(void)
 	printf("%-30s %-12s %-28s %-28s %7s  %s\n", "measure", "unit",
 	       "wdfq median [min..max]", "baseline median [min..max]",
 	       "ratio", "target");
+}
+
+/* A row whose baseline could not be measured on this kernel. */
+static void print_missing(const char *name, const char *unit, const char *why)
+{
+	printf("%-30s %-12s %s\n", name, unit, why);
+	fflush(stdout);
 }
 
 static void print_row(const char *name, const char *unit, struct figure *w,
@@ -191,9 +216,52 @@ static double time_reads(int fd, size_t size, size_t total)
 	return count / (now_s() - t0);
 }
 
-static void bench_buffered_read(size_t size)
+/* Blocks of the null_blk devices the reads cycle over (any fit: 1 GiB). */
+#define NULLB_SPAN	(64 * 1024 * 1024)
+
+/* reads/s of @count O_DIRECT preads of @size bytes from a block device */
+static double time_preads(int fd, size_t size, long count)
 {
-	struct figure w = { 0 }, z = { 0 };
+	static char *buf;
+	off_t off = 0;
+	double t0;
+	long i;
+
+	if (!buf && posix_memalign((void **)&buf, 4096, WDFQ_MAX_IO))
+		die("posix_memalign");
+	t0 = now_s();
+	for (i = 0; i < count; i++) {
+		if (pread(fd, buf, size, off) != (ssize_t)size)
+			die("null_blk pread");
+		off = (off + size) % NULLB_SPAN;
+	}
+	return count / (now_s() - t0);
+}
+
+/* O_DIRECT preads/s of @size bytes from the irqmode=0 null_blk device. */
+static int nullb_reads(size_t size, long count, struct figure *f)
+{
+	int fd, i;
+
+	if (!nullb_read_path)
+		return -1;
+	fd = open(nullb_read_path, O_RDONLY | O_DIRECT);
+	if (fd < 0)
+		die(nullb_read_path);
+	for (i = 0; i < runs; i++)
+		fig_add(f, time_preads(fd, size, count));
+	close(fd);
+	return 0;
+}
+
+/*
+ * Reads of data already in the ring, beside a /dev/zero read of the same
+ * size and an O_DIRECT pread of @nb_size bytes from null_blk (a block
+ * device's floor; its smallest read is 512 B, so the 64 B row faces 512).
+ */
+static void bench_buffered_read(size_t size, size_t nb_size)
+{
+	struct figure w = { 0 }, z = { 0 }, n = { 0 };
 	size_t total = size * 4096;
 	int fd, zfd, i;
 	char name[64];
@@ -213,6 +281,11 @@ static void bench_buffered_read(size_t size)
 	close(zfd);
 	snprintf(name, sizeof(name), "buffered read %zu B", size);
 	print_row(name, "reads/s", &w, &z, ">= 0.6 (vs /dev/zero)");
+	snprintf(name, sizeof(name), "  vs null_blk %zu B O_DIRECT", nb_size);
+	if (nullb_reads(nb_size, total / size, &n))
+		print_missing(name, "reads/s", "null_blk unavailable on this kernel");
+	else
+		print_row(name, "reads/s", &w, &n, "(vs null_blk irqmode=0)");
 }
 
 /* Park-to-wake: a reader blocked in read(); time from the producer's act
@@ -448,6 +521,230 @@ static void bench_parallel_writes(void)
 	}
 }
 
+/*
+ * Async writes through fio: one thread, libaio or io_uring, at several
+ * iodepths, against /dev/wdfq0 and against a null_blk device that completes
+ * each request by a timer after the same latency with the same number of
+ * tags. The job is a file (-j); its ${BENCH_*} variables come from the
+ * environment. fio's terse output (version 3) is one line of fields
+ * separated by ';'; these are the write side's (1-based).
+ */
+#define TERSE_WRITE_IOPS	49
+#define TERSE_WRITE_CLAT_PCT	59	/* 17 fields "P%=usec", 1% .. 99.99% */
+#define FIO_PCTS		17
+#define FIO_OUT_MAX		65536
+
+struct fio_result {
+	double iops;
+	double pct[FIO_PCTS];
+	double clat_us[FIO_PCTS];
+};
+
+/* One series (a target, engine and iodepth): RUNS fio runs. */
+struct fio_series {
+	struct figure iops;
+	struct figure clat[FIO_PCTS];
+	double pct[FIO_PCTS];
+	int failed;
+};
+
+/* Parse one terse line; 0 when it held every write figure. */
+static int fio_parse_terse(char *line, struct fio_result *r)
+{
+	int field = 0, got = 0, i;
+	char *tok;
+
+	while ((tok = strsep(&line, ";"))) {
+		field++;
+		i = field - TERSE_WRITE_CLAT_PCT;
+		if (field == TERSE_WRITE_IOPS) {
+			r->iops = atof(tok);
+			got++;
+		} else if (i >= 0 && i < FIO_PCTS &&
+			   sscanf(tok, "%lf%%=%lf", &r->pct[i],
+				  &r->clat_us[i]) == 2) {
+			got++;
+		}
+	}
+	return got == 1 + FIO_PCTS ? 0 : -1;
+}
+
+static void setenv_int(const char *name, int value)
+{
+	char num[16];
+
+	snprintf(num, sizeof(num), "%d", value);
+	setenv(name, num, 1);
+}
+
+/* Run the fio job on @dev; its standard output into @buf. 0 if fio did. */
+static int fio_run(const char *dev, const char *engine, int qd, int direct,
+		   char *buf, size_t len)
+{
+	size_t got = 0;
+	int pfd[2], status;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe(pfd))
+		die("pipe");
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (!pid) {
+		dup2(pfd[1], STDOUT_FILENO);
+		close(pfd[0]);
+		close(pfd[1]);
+		setenv("BENCH_DEV", dev, 1);
+		setenv("BENCH_ENGINE", engine, 1);
+		setenv_int("BENCH_QD", qd);
+		setenv_int("BENCH_DIRECT", direct);
+		setenv_int("BENCH_SECS", fio_secs);
+		execlp("fio", "fio", "--output-format=terse",
+		       "--terse-version=3", fio_job, (char *)NULL);
+		_exit(127);
+	}
+	close(pfd[1]);
+	while (got < len - 1 &&
+	       (n = read(pfd[0], buf + got, len - 1 - got)) > 0)
+		got += n;
+	buf[got] = 0;
+	close(pfd[0]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
+}
+
+/* The terse line in fio's output (it starts with its version, "3;"). */
+static char *fio_terse_line(char *out)
+{
+	char *line = out;
+
+	while (line && strncmp(line, "3;", 2)) {
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	if (line)
+		line[strcspn(line, "\n")] = 0;
+	return line;
+}
+
+/* One fio run into @s; a failed run marks the series failed. */
+static void fio_sample(struct fio_series *s, const char *dev,
+		       const char *engine, int qd, int direct)
+{
+	static char out[FIO_OUT_MAX];
+	struct fio_result r = { 0 };
+	char *line = NULL;
+	int i;
+
+	if (s->failed)
+		return;
+	if (fio_run(dev, engine, qd, direct, out, sizeof(out)) == 0)
+		line = fio_terse_line(out);
+	if (!line || fio_parse_terse(line, &r)) {
+		fprintf(stderr, "wdfq_bench: fio %s %s iodepth %d failed\n",
+			dev, engine, qd);
+		s->failed = 1;
+		return;
+	}
+	fig_add(&s->iops, r.iops);
+	for (i = 0; i < FIO_PCTS; i++) {
+		fig_add(&s->clat[i], r.clat_us[i]);
+		s->pct[i] = r.pct[i];
+	}
+}
+
+static void print_async_header(void)
+{
+	printf("\nasync writes: fio %s, one thread, %d s a run; ",
+	       fio_job, fio_secs);
+	printf("wdfq write_limit N=%u, write_latency_us L=%u\n",
+	       async_limit, async_lat_us);
+	printf("ideal = min(iodepth, N) / L; null_blk: the same job, O_DIRECT, ");
+	printf("queue_mode=2 irqmode=2 completion_nsec=L hw_queue_depth=N\n\n");
+	printf("%-9s %7s %-28s %8s %7s  %-28s %7s  %s\n", "engine", "iodepth",
+	       "wdfq writes/s [min..max]", "ideal", "w/ideal",
+	       "null_blk writes/s [min..max]", "w/nullb", "target");
+}
+
+static void print_async_row(const char *engine, int qd, struct fio_series *w,
+			    double ideal, struct fio_series *nb)
+{
+	char ws[64], ns[64];
+	double wm = fig_median(&w->iops);
+
+	if (w->failed) {
+		printf("%-9s %7d fio failed on %s\n", engine, qd, dev_path);
+		return;
+	}
+	fig_str(&w->iops, ws, sizeof(ws));
+	printf("%-9s %7d %-28s %8.4g %7.2f  ", engine, qd, ws, ideal,
+	       wm / ideal);
+	if (!nullb_timer_path) {
+		printf("%-28s %7s  ", "null_blk unavailable", "-");
+	} else if (nb->failed) {
+		printf("%-28s %7s  ", "fio failed on null_blk", "-");
+	} else {
+		fig_str(&nb->iops, ns, sizeof(ns));
+		printf("%-28s %7.2f  ", ns, wm / fig_median(&nb->iops));
+	}
+	printf(">= 0.9 (vs ideal)\n");
+	fflush(stdout);
+}
+
+/* The lines the pictures are drawn from (-P): medians of the runs. */
+static void print_plot(const char *target, const char *engine, int qd,
+		       struct fio_series *s)
+{
+	int i;
+
+	if (!plot_data || s->failed || !s->iops.n)
+		return;
+	printf("plot iops %s %s %d %.6g\n", target, engine, qd,
+	       fig_median(&s->iops));
+	for (i = 0; i < FIO_PCTS; i++)
+		printf("plot clat %s %s %d %g %.6g\n", target, engine, qd,
+		       s->pct[i], fig_median(&s->clat[i]));
+}
+
+static void bench_async_writes(void)
+{
+	static const char *const engines[] = { "libaio", "io_uring" };
+	static const int depths[] = { 1, 4, 16 };
+	unsigned int e, d;
+	int r;
+
+	if (!fio_job)
+		return;
+	set_params(WDFQ_PARAM_WRITE_LATENCY | WDFQ_PARAM_WRITE_LIMIT,
+		   async_lat_us, async_limit, 0);
+	print_async_header();
+	for (e = 0; e < 2; e++) {
+		for (d = 0; d < 3; d++) {
+			struct fio_series w = { 0 }, nb = { 0 };
+			int qd = depths[d];
+			unsigned int busy = (unsigned int)qd < async_limit ?
+					    (unsigned int)qd : async_limit;
+
+			for (r = 0; r < runs; r++) {
+				fio_sample(&w, dev_path, engines[e], qd, 0);
+				if (nullb_timer_path)
+					fio_sample(&nb, nullb_timer_path,
+						   engines[e], qd, 1);
+			}
+			drain_ring();
+			print_async_row(engines[e], qd, &w,
+					busy * 1e6 / async_lat_us, &nb);
+			if (plot_data && !e)
+				printf("plot iops ideal any %d %.6g\n", qd,
+				       busy * 1e6 / async_lat_us);
+			print_plot("wdfq", engines[e], qd, &w);
+			print_plot("null_blk", engines[e], qd, &nb);
+		}
+	}
+}
+
 static long slab_kib(void)
 {
 	char line[256];
@@ -521,6 +818,55 @@ static void bench_soak(void)
 	       balanced ? "balance" : "DO NOT BALANCE");
 }
 
+/* ns per 64-byte read(2) of /dev/zero, RUNS samples. */
+static void zero_read_ns(struct figure *f)
+{
+	const size_t total = 64 * 4096;
+	int fd, i;
+
+	fd = open("/dev/zero", O_RDONLY);
+	if (fd < 0)
+		die("/dev/zero");
+	for (i = 0; i < runs; i++)
+		fig_add(f, 1e9 / time_reads(fd, 64, total));
+	close(fd);
+}
+
+/*
+ * The engine module's dispatch lines ("SEQUENTIAL  median min max", ns per
+ * request), each beside a 64-byte /dev/zero read measured now: what the
+ * engine adds to a request in units of the cheapest system call that
+ * moves data.
+ */
+static void bench_engine(const char *path)
+{
+	struct figure z = { 0 };
+	unsigned long med, lo, hi;
+	char line[512], type[32], name[64];
+	FILE *f;
+
+	if (!path)
+		return;
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	zero_read_ns(&z);
+	while (fgets(line, sizeof(line), f)) {
+		struct figure e = { 0 };
+
+		if (sscanf(line, "%31s %lu %lu %lu", type, &med, &lo, &hi) != 4)
+			continue;
+		/* a figure whose median, min and max are the module's */
+		fig_add(&e, lo);
+		fig_add(&e, med);
+		fig_add(&e, hi);
+		snprintf(name, sizeof(name), "engine alone %s", type);
+		print_row(name, "ns/request", &e, &z,
+			  "(vs /dev/zero 64 B read)");
+	}
+	fclose(f);
+}
+
 static void print_engine(const char *path)
 {
 	char line[512];
@@ -547,13 +893,21 @@ static void set_power_control(const char *value)
 	fclose(f);
 }
 
+static void print_usage(const char *prog)
+{
+	fprintf(stderr, "usage: %s [-d dev] [-r runs] [-s soak_requests] [-e engine.txt]\n"
+		"       [-z nullb_irqmode0] [-b nullb_timer] [-j write.fio]\n"
+		"       [-N limit] [-L latency_us] [-t fio_seconds] [-P]\n",
+		prog);
+}
+
 int main(int argc, char **argv)
 {
 	const char *engine = NULL;
 	struct wdfq_params saved = { 0 };
 	int opt;
 
-	while ((opt = getopt(argc, argv, "d:r:s:e:")) != -1) {
+	while ((opt = getopt(argc, argv, "d:r:s:e:z:b:j:N:L:t:P")) != -1) {
 		switch (opt) {
 		case 'd':
 			dev_path = optarg;
@@ -567,14 +921,38 @@ int main(int argc, char **argv)
 		case 'e':
 			engine = optarg;
 			break;
+		case 'z':
+			nullb_read_path = optarg;
+			break;
+		case 'b':
+			nullb_timer_path = optarg;
+			break;
+		case 'j':
+			fio_job = optarg;
+			break;
+		case 'N':
+			async_limit = atoi(optarg);
+			break;
+		case 'L':
+			async_lat_us = atoi(optarg);
+			break;
+		case 't':
+			fio_secs = atoi(optarg);
+			break;
+		case 'P':
+			plot_data = 1;
+			break;
 		default:
-			fprintf(stderr, "usage: %s [-d dev] [-r runs] %s\n",
-				argv[0], "[-s soak_requests] [-e engine.txt]");
+			print_usage(argv[0]);
 			return 2;
 		}
 	}
 	if (runs < 1 || runs > MAX_RUNS)
 		runs = 5;
+	if (!async_limit || !async_lat_us || fio_secs < 1) {
+		print_usage(argv[0]);
+		return 2;
+	}
 	ctl_fd = open(dev_path, O_RDWR);
 	if (ctl_fd < 0)
 		die(dev_path);
@@ -588,10 +966,12 @@ int main(int argc, char **argv)
 	printf("wdfq_bench: %d runs per figure; ratios matter, not absolute figures\n\n",
 	       runs);
 	print_header();
-	bench_buffered_read(64);
-	bench_buffered_read(4096);
+	bench_buffered_read(64, 512);
+	bench_buffered_read(4096, 4096);
 	bench_park_to_wake();
 	bench_parallel_writes();
+	bench_engine(engine);
+	bench_async_writes();
 	if (soak_requests > 0)
 		bench_soak();
 	print_engine(engine);
