@@ -329,12 +329,21 @@ static bool clean_errno(long ret)
 	}
 }
 
+/* A site may not hang the walk: a blocked call ends with EINTR instead. */
+#define SITE_LIMIT_S	30
+
+static void site_alarm(int sig)
+{
+}
+
 FIXTURE(faults) {
 	struct walk w;
 };
 
 FIXTURE_SETUP(faults)
 {
+	struct wdfq_queue_stats st;
+
 	if (access("/proc/thread-self/fail-nth", W_OK) ||
 	    access("/sys/kernel/debug/failslab", F_OK))
 		SKIP(return, "no fail-nth or failslab in this kernel");
@@ -344,7 +353,14 @@ FIXTURE_SETUP(faults)
 	self->w.fd = open(DEV, O_RDWR);
 	ASSERT_LE(0, self->w.fd);
 	ASSERT_EQ(0, wq_reset_device(self->w.fd, DEV));
+	/* What an earlier program left behind would take our bytes. */
+	ASSERT_EQ(0, settled(self->w.fd, &st)) {
+		TH_LOG("busy before the walk: queue %u queued %u owned %u",
+		       st.queue, st.queued, st.driver_owned);
+	}
 	ASSERT_EQ(0, syscall(__NR_io_setup, 64, &self->w.aio));
+	ASSERT_EQ(0, sigaction(SIGALRM, &(struct sigaction){
+		.sa_handler = site_alarm }, NULL));
 }
 
 FIXTURE_TEARDOWN(faults)
@@ -371,6 +387,7 @@ TEST_F_TIMEOUT(faults, every_allocation_of_every_path, 1200)
 
 		at = snprintf(line, sizeof(line), "%s:", p->name);
 		for (n = 1, sites = 0; n <= MAX_SITES; n++) {
+			alarm(SITE_LIMIT_S);
 			if (p->before)
 				p->before(w);
 			w->left = -1;
@@ -406,7 +423,9 @@ TEST_F_TIMEOUT(faults, every_allocation_of_every_path, 1200)
 				TH_LOG("%s, fault %u: no loopback afterwards",
 				       p->name, n);
 			}
+			alarm(0);
 		}
+		alarm(0);
 		EXPECT_LT(n, MAX_SITES);
 		printf("# %s (%u sites)\n", line, sites);
 		fflush(stdout);
