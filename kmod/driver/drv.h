@@ -303,6 +303,10 @@ struct drv_file {
  * @prefaulted: the read's buffers were faulted in: bytes may go through
  *	the bounce buffer
  * @direct: the handler copied the data to @to; no bounce buffer copy
+ * @len: the read's length (charged as bounce-buffer bytes)
+ * @bounce: a read without a bounce buffer from drv_call() (no output
+ *	buffer: its queues allow that, see drv_queues_create()): the one its
+ *	handler allocated when the direct copy faulted; the caller frees it
  */
 struct drv_req {
 	struct wdfq_request *req;
@@ -316,11 +320,28 @@ struct drv_req {
 	struct mm_struct *mm;
 	bool prefaulted;
 	bool direct;
+	size_t len;
+	void *bounce;
 };
 
 static inline struct drv_req *drv_req(struct wdfq_request *req)
 {
 	return wdfq_request_ctx(req);
+}
+
+/*
+ * A read's bounce buffer: the request's output buffer, or the one its
+ * handler allocated (@ctx->bounce, NULL until then; see drv_io_read()).
+ */
+static inline void *drv_read_buf(struct wdfq_request *req, size_t *len)
+{
+	struct drv_req *ctx = drv_req(req);
+	void *out = wdfq_request_out_buf(req, len);
+
+	if (out)
+		return out;
+	*len = ctx->len;
+	return ctx->bounce;
 }
 
 /* The instance a queue belongs to (its engine device's context). */

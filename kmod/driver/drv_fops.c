@@ -3,14 +3,16 @@
  * wdfq reference driver: the misc device's file operations.
  *
  * Every read, write and ioctl becomes one engine request with a kernel
- * bounce buffer (at most WDFQ_MAX_IO bytes of data), is submitted to the
- * engine device and waited for with wdfq_request_wait(): a signal cancels a
- * queued request and the call returns -ERESTARTSYS (EINTR, or a restart with
- * SA_RESTART).
+ * bounce buffer (at most WDFQ_MAX_IO bytes of data; a synchronous read of
+ * the forwarding path gets one only if its direct copy faults), is
+ * submitted to the engine device and waited for with wdfq_request_wait(): a
+ * signal cancels a queued request and the call returns -ERESTARTSYS (EINTR,
+ * or a restart with SA_RESTART).
  *
  * The calls that can wait for the device (read, write, WAIT_EVENT) are
  * charged to their open file, to the calling user and to the device
- * (requests and bounce-buffer bytes); over a limit the call fails with
+ * (requests and bounce-buffer bytes, charged for the call's length whether
+ * or not the buffer is allocated); over a limit the call fails with
  * -EAGAIN instead of pinning more kernel memory. The per-user bound keeps
  * one user from taking the whole device budget with many open files, like
  * the per-user pipe buffer limit; CAP_SYS_RESOURCE or CAP_SYS_ADMIN lifts
@@ -282,8 +284,9 @@ static void drv_poll_wake(struct drv_dev *d, __poll_t events)
  * @file: the open file
  * @ops: what differs between read, write and ioctl
  * @kbuf: the bounce buffer; NULL: drv_call() allocates @len bytes once the
- *	call is charged. drv_call() frees it.
- * @len: its size in bytes
+ *	call is charged, unless @prefaulted is false for a read (see
+ *	drv_read_iter()). drv_call() frees it.
+ * @len: its size in bytes; charged even while no buffer is allocated
  * @charged: the call is charged to its file, user and device (see the top)
  * @nonblock: O_NONBLOCK
  * @ubuf: the ioctl argument
@@ -525,7 +528,12 @@ static long drv_call(struct drv_call *c)
 			goto out_unlock;
 	}
 	ret = -ENOMEM;
-	if (!c->kbuf) {
+	/*
+	 * A read that copies straight into the caller's buffers gets its
+	 * bounce buffer from its handler only if that copy faults
+	 * (drv_io_read()); the charge above covers it either way.
+	 */
+	if (!c->kbuf && (c->ops->type != WDFQ_REQ_READ || c->prefaulted)) {
 		c->kbuf = kmalloc(c->len, GFP_KERNEL);
 		if (!c->kbuf)
 			goto out_uncharge;
@@ -621,6 +629,7 @@ static void drv_read_prepare(struct drv_call *c, struct wdfq_request *req)
 
 	ctx->nonblock = c->nonblock;
 	ctx->prefaulted = c->prefaulted;
+	ctx->len = c->len;
 	/* Not libaio: its worker copies the data out later. */
 	if (!c->aio) {
 		ctx->to = c->to;
@@ -647,6 +656,9 @@ static long drv_read_done(struct drv_call *c, struct wdfq_request *req,
 {
 	size_t n;
 
+	/* Allocated by the handler (drv_io_read()): drv_call() frees it. */
+	if (!c->kbuf)
+		c->kbuf = drv_req(req)->bounce;
 	if (c->gave_up && ret == -ECANCELED)
 		ret = -EAGAIN;
 	if (!ret) {

@@ -271,7 +271,7 @@ static size_t drv_read_fill(struct wdfq_request *req, const u8 *buf,
 			    size_t avail)
 {
 	size_t len, n;
-	void *out = wdfq_request_out_buf(req, &len);
+	void *out = drv_read_buf(req, &len);
 
 	n = min(len, avail);
 	memcpy(out, buf, n);
@@ -297,7 +297,7 @@ void drv_ring_to_readers_locked(struct drv_dev *d)
 
 		if (wdfq_queue_retrieve_next(d->parked, &req))
 			break;
-		out = wdfq_request_out_buf(req, &len);
+		out = drv_read_buf(req, &len);
 		n = kfifo_out(&d->ring, (u8 *)out, len);
 		wdfq_request_complete(req, 0, n);
 	}

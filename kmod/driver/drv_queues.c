@@ -91,6 +91,12 @@ int drv_queues_create(struct drv_dev *d)
 		d->q[WDFQ_QUEUE_READ] = q;
 		d->parked = q;
 	} else {
+		/*
+		 * A read has no output buffer until it needs one (see
+		 * drv_call()); drv_read_iter() never submits an empty read.
+		 */
+		read_cfg.allow_zero_length = true;
+		manual_cfg.allow_zero_length = true;
 		q = wdfq_queue_create(d->wdev, &read_cfg);
 		if (IS_ERR(q))
 			return PTR_ERR(q);

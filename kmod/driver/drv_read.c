@@ -13,6 +13,7 @@
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/sched/mm.h>
+#include <linux/slab.h>
 #include <linux/uio.h>
 
 #include "drv.h"
@@ -43,7 +44,7 @@ static void drv_io_read_locked(struct drv_dev *d, struct wdfq_request *req,
 	void *out;
 	int ret;
 
-	out = wdfq_request_out_buf(req, &len);
+	out = drv_read_buf(req, &len);
 again:
 	spin_lock_bh(&d->data_lock);
 	drv_ring_to_readers_locked(d);
@@ -84,6 +85,15 @@ again:
 		wdfq_request_complete(req, -EFAULT, 0);
 		return;
 	}
+	/* Allocated only now: a direct copy needs none (see drv_call()). */
+	if (!out) {
+		out = kmalloc(len, GFP_KERNEL);
+		if (!out) {
+			wdfq_request_complete(req, -ENOMEM, 0);
+			return;
+		}
+		ctx->bounce = out;
+	}
 	ctx->prefaulted = true;
 	direct = false;
 	goto again;
@@ -105,7 +115,8 @@ out:
  * iterator stay valid. Bytes go through the bounce buffer only for a read
  * whose buffers were faulted in, so that a bad buffer fails with -EFAULT
  * before any data is taken: here that fault-in happens with data_lock
- * dropped, and the decision is made again.
+ * dropped, the bounce buffer is allocated if the read has none yet, and
+ * the decision is made again.
  */
 void drv_io_read(struct wdfq_queue *q, struct wdfq_request *req)
 {
