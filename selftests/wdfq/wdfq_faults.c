@@ -25,7 +25,9 @@
  * runs it on the debug kernel.
  */
 #include <linux/aio_abi.h>
+#include <signal.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 
 #include "kselftest_harness.h"
 #include "wdfq_util.h"
@@ -242,6 +244,41 @@ static void drain_ring(struct walk *w)
 	wq_drain(DEV, NULL, 0);
 }
 
+static void on_alarm(int sig)
+{
+}
+
+/*
+ * A blocking read with nothing to read: its handler allocates the bounce
+ * buffer and parks it; a SIGALRM (no SA_RESTART, repeated until the read
+ * returns, so one arrives once it waits) ends it with EINTR.
+ */
+static void alarm_on(struct walk *w)
+{
+	struct sigaction sa = { .sa_handler = on_alarm };
+	struct itimerval it = { .it_interval = { .tv_usec = 20000 },
+				.it_value = { .tv_usec = 20000 } };
+
+	drain_ring(w);
+	sigaction(SIGALRM, &sa, NULL);
+	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static void alarm_off(struct walk *w)
+{
+	struct itimerval it = { 0 };
+
+	setitimer(ITIMER_REAL, &it, NULL);
+	drain_ring(w);
+}
+
+static long p_read_parks(struct walk *w)
+{
+	ssize_t n = read(w->fd, w->buf, 8);
+
+	return n < 0 ? -errno : n;
+}
+
 static void write_settle(struct walk *w)
 {
 	wq_ctl(w->fd, WDFQ_QUEUE_WRITE, WDFQ_CTL_START, 0);
@@ -269,6 +306,8 @@ static const struct path paths[] = {
 	PATH("read from the ring", p_read_ring, .before = fill_ring,
 	     .after = drain_ring),
 	PATH("read, O_NONBLOCK, nothing to read", p_read_nonblock),
+	PATH("read, nothing to read (parks; EINTR)", p_read_parks,
+	     .before = alarm_on, .after = alarm_off),
 	PATH("write (loopback)", p_write, .after = drain_ring),
 	PATH("GET_INFO", p_get_info),
 	PATH("GET_QUEUE_STATS", p_get_stats),
