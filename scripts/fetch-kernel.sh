@@ -138,15 +138,25 @@ unpack_source() {
 	echo "$pkg $ver" >"$dir/unpacked"
 }
 
-# The debug kernel is rebuilt (incrementally) only when its fragment changed.
+# The config fragments of a source kernel, as paths.
+config_frags() {
+	local f
+	for f in $(kconf "$name" config); do
+		printf '%s\n' "$WDFQ_TOP/$f"
+	done
+}
+
+# A source kernel is rebuilt (incrementally) only when a fragment changed.
 config_sum() {
-	sha256sum "$WDFQ_TOP/$(kconf "$name" config)" | cut -c1-16
+	# shellcheck disable=SC2046
+	cat $(config_frags) | sha256sum | cut -c1-16
 }
 
 build_source() {
 	[ -e "$dir/ready" ] && grep -q "config $(config_sum)" "$dir/ready" && return 0
 	unpack_source
-	"$WDFQ_TOP/scripts/build-debug-kernel.sh" "$dir/src" "$WDFQ_TOP/$(kconf "$name" config)"
+	# shellcheck disable=SC2046
+	"$WDFQ_TOP/scripts/build-debug-kernel.sh" "$dir/src" $(config_frags)
 	ln -sfn src "$dir/kdir"
 	ln -sfn src/arch/x86/boot/bzImage "$dir/vmlinuz"
 	{ cat "$dir/unpacked"; echo "config $(config_sum)"; } >"$dir/ready"
