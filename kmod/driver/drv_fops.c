@@ -433,8 +433,9 @@ static void drv_aio_work(struct work_struct *work)
 /*
  * A libaio read or write, or an io_uring write that could start at once
  * (IOCB_NOWAIT): set up what drv_call() needs to return at once.
- * Return: the call, or NULL to take the blocking path (an iterator that is
- * not the caller's memory, no memory).
+ * Return: the call; NULL to take the blocking path (a kiocb that cannot be
+ * cancelled, an iterator that is not the caller's memory); ERR_PTR(-ENOMEM):
+ * an asynchronous call never falls back to blocking the submitter.
  */
 static struct drv_aio *drv_aio_new(struct kiocb *iocb, struct drv_call *c,
 				   struct iov_iter *to)
@@ -451,7 +452,7 @@ static struct drv_aio *drv_aio_new(struct kiocb *iocb, struct drv_call *c,
 		return NULL;
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
 	a->c = *c;
 	a->c.aio = a;
 	a->iocb = iocb;
@@ -461,7 +462,7 @@ static struct drv_aio *drv_aio_new(struct kiocb *iocb, struct drv_call *c,
 		a->iov = dup_iter(&a->iter, to, GFP_KERNEL);
 		if (!a->iov && !iter_is_ubuf(to)) {
 			kfree(a);
-			return NULL;
+			return ERR_PTR(-ENOMEM);
 		}
 		a->c.to = &a->iter;
 		a->mm = current->mm;
@@ -722,6 +723,8 @@ static ssize_t drv_read_iter(struct kiocb *iocb, struct iov_iter *to)
 	if (!is_sync_kiocb(iocb)) {
 		struct drv_aio *a = drv_aio_new(iocb, &c, to);
 
+		if (IS_ERR(a))
+			return PTR_ERR(a);
 		if (a)
 			return drv_call(&a->c);
 	}
@@ -794,6 +797,10 @@ static ssize_t drv_write_iter(struct kiocb *iocb, struct iov_iter *from)
 	if (!is_sync_kiocb(iocb)) {
 		struct drv_aio *a = drv_aio_new(iocb, &c, NULL);
 
+		if (IS_ERR(a)) {
+			kfree(c.kbuf);
+			return PTR_ERR(a);
+		}
 		if (a)
 			return drv_call(&a->c);
 	}

@@ -368,6 +368,12 @@ static bool clean_errno(long ret)
 	}
 }
 
+/* The runner reads a pipe: show each line as it comes. */
+static void __attribute__((constructor)) line_buffered(void)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+}
+
 /* A site may not hang the walk: a blocked call ends with EINTR instead. */
 #define SITE_LIMIT_S	30
 
@@ -387,11 +393,13 @@ FIXTURE_SETUP(faults)
 	    access("/sys/kernel/debug/failslab", F_OK))
 		SKIP(return, "no fail-nth or failslab in this kernel");
 	ASSERT_EQ(0, failslab_setup());
+	TH_LOG("failslab set up");
 	self->w.nth = open("/proc/thread-self/fail-nth", O_RDWR);
 	ASSERT_LE(0, self->w.nth);
 	self->w.fd = open(DEV, O_RDWR);
 	ASSERT_LE(0, self->w.fd);
 	ASSERT_EQ(0, wq_reset_device(self->w.fd, DEV));
+	TH_LOG("device reset");
 	/* What an earlier program left behind would take our bytes. */
 	ASSERT_EQ(0, settled(self->w.fd, &st)) {
 		TH_LOG("busy before the walk: queue %u queued %u owned %u",
@@ -417,6 +425,7 @@ TEST_F_TIMEOUT(faults, every_allocation_of_every_path, 1200)
 	struct walk *w = &self->w;
 	struct wdfq_queue_stats st;
 	unsigned int i, n, sites;
+	uint64_t t0, took;
 	char line[2048];
 	size_t at;
 	long ret;
@@ -431,7 +440,9 @@ TEST_F_TIMEOUT(faults, every_allocation_of_every_path, 1200)
 				p->before(w);
 			w->left = -1;
 			ASSERT_EQ(0, nth_arm(w, n));
+			t0 = wq_now_ms();
 			ret = p->call(w);
+			took = wq_now_ms() - t0;
 			if (w->left < 0)
 				w->left = nth_left(w);
 			if (w->left) {	/* the call ended before point n */
@@ -448,6 +459,11 @@ TEST_F_TIMEOUT(faults, every_allocation_of_every_path, 1200)
 			if (p->after)
 				p->after(w);
 			ASSERT_LE(0, w->fd);
+			/* only the watchdog's alarm ended it: it hung */
+			EXPECT_GT(SITE_LIMIT_S * 1000 - 1000, took) {
+				TH_LOG("%s, fault %u: blocked until the alarm",
+				       p->name, n);
+			}
 			EXPECT_TRUE(clean_errno(ret)) {
 				TH_LOG("%s, fault %u: returned %ld", p->name,
 				       n, ret);
