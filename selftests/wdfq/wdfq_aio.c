@@ -13,65 +13,10 @@
 
 #include "kselftest_harness.h"
 #include "wdfq_util.h"
+#include "wdfq_async.h"
 
 #define PATH		"/dev/wdfq0"
 #define REC		256	/* bytes per write record */
-
-static int io_setup(unsigned int nr, aio_context_t *ctx)
-{
-	return syscall(__NR_io_setup, nr, ctx);
-}
-
-static int io_destroy(aio_context_t ctx)
-{
-	return syscall(__NR_io_destroy, ctx);
-}
-
-static int io_submit(aio_context_t ctx, long n, struct iocb **iocbs)
-{
-	return syscall(__NR_io_submit, ctx, n, iocbs);
-}
-
-static int io_getevents(aio_context_t ctx, long min, long max,
-			struct io_event *ev, unsigned int ms)
-{
-	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000L };
-
-	return syscall(__NR_io_getevents, ctx, min, max, ev, &ts);
-}
-
-static int io_cancel(aio_context_t ctx, struct iocb *iocb,
-		     struct io_event *ev)
-{
-	return syscall(__NR_io_cancel, ctx, iocb, ev);
-}
-
-static void prep(struct iocb *cb, int fd, int op, void *buf, size_t len,
-		 uint64_t data)
-{
-	memset(cb, 0, sizeof(*cb));
-	cb->aio_fildes = fd;
-	cb->aio_lio_opcode = op;
-	cb->aio_buf = (uintptr_t)buf;
-	cb->aio_nbytes = len;
-	cb->aio_data = data;
-}
-
-/* Collect exactly @n events (generous limit). */
-static int get_all(aio_context_t ctx, struct io_event *ev, int n)
-{
-	uint64_t end = wq_now_ms() + WQ_WAIT_MS;
-	int got = 0, r;
-
-	while (got < n && wq_now_ms() < end) {
-		r = io_getevents(ctx, 1, n - got, ev + got, 1000);
-		if (r < 0 && errno != EINTR)
-			return -1;
-		if (r > 0)
-			got += r;
-	}
-	return got;
-}
 
 static void fill(char *p, size_t n, unsigned int seed)
 {
@@ -100,13 +45,13 @@ FIXTURE_SETUP(aio)
 	ASSERT_EQ(0, ioctl(self->fd, WDFQ_IOC_GET_INFO, &self->info));
 	self->parked = wq_parked_q(&self->info);
 	ASSERT_EQ(0, wq_reset_device(self->fd, PATH));
-	ASSERT_EQ(0, io_setup(128, &self->ctx));
+	ASSERT_EQ(0, wq_io_setup(128, &self->ctx));
 }
 
 FIXTURE_TEARDOWN(aio)
 {
 	if (self->ctx)
-		io_destroy(self->ctx);
+		wq_io_destroy(self->ctx);
 	if (self->fd >= 0) {
 		wq_ctl(self->fd, self->parked, WDFQ_CTL_PURGE, WDFQ_CTL_F_WAIT);
 		wq_reset_device(self->fd, PATH);
@@ -132,17 +77,17 @@ TEST_F(aio, readv_writev_and_aio_loop_back)
 	ASSERT_EQ(300, readv(self->fd, rv, 3));
 	EXPECT_EQ(0, memcmp(out, in, 300));
 
-	prep(&cb, self->fd, IOCB_CMD_PWRITE, out, 300, 7);
-	ASSERT_EQ(1, io_submit(self->ctx, 1, &cbp)) TH_LOG("%s",
-							   strerror(errno));
-	ASSERT_EQ(1, get_all(self->ctx, &ev, 1));
+	wq_iocb(&cb, self->fd, IOCB_CMD_PWRITE, out, 300, 7);
+	ASSERT_EQ(1, wq_io_submit(self->ctx, 1, &cbp)) TH_LOG("%s",
+							      strerror(errno));
+	ASSERT_EQ(1, wq_aio_reap(self->ctx, &ev, 1));
 	EXPECT_EQ(7, ev.data);
 	EXPECT_EQ(300, ev.res);
 	ASSERT_EQ(0, wq_wait_ring(self->fd, 300));
 	memset(in, 0, sizeof(in));
-	prep(&cb, self->fd, IOCB_CMD_PREAD, in, 300, 8);
-	ASSERT_EQ(1, io_submit(self->ctx, 1, &cbp));
-	ASSERT_EQ(1, get_all(self->ctx, &ev, 1));
+	wq_iocb(&cb, self->fd, IOCB_CMD_PREAD, in, 300, 8);
+	ASSERT_EQ(1, wq_io_submit(self->ctx, 1, &cbp));
+	ASSERT_EQ(1, wq_aio_reap(self->ctx, &ev, 1));
 	EXPECT_EQ(8, ev.data);
 	EXPECT_EQ(300, ev.res);
 	EXPECT_EQ(0, memcmp(out, in, 300));
@@ -167,12 +112,12 @@ TEST_F(aio, writes_32_reach_parallel_limit)
 	for (i = 0; i < 32; i++) {
 		fill(out[i], REC, i + 10);
 		out[i][0] = (char)i;
-		prep(&cb[i], self->fd, IOCB_CMD_PWRITE, out[i], REC, i);
+		wq_iocb(&cb[i], self->fd, IOCB_CMD_PWRITE, out[i], REC, i);
 		cbp[i] = &cb[i];
 	}
-	ASSERT_EQ(32, io_submit(self->ctx, 32, cbp)) TH_LOG("%s",
-							    strerror(errno));
-	ASSERT_EQ(32, get_all(self->ctx, ev, 32));
+	ASSERT_EQ(32, wq_io_submit(self->ctx, 32, cbp)) TH_LOG("%s",
+							       strerror(errno));
+	ASSERT_EQ(32, wq_aio_reap(self->ctx, ev, 32));
 	for (i = 0; i < 32; i++) {
 		EXPECT_EQ(REC, ev[i].res);
 		ASSERT_LT(ev[i].data, 32);
@@ -210,14 +155,14 @@ TEST_F(aio, reads_16_parked_complete_in_order)
 
 	fill(data, sizeof(data), 5);
 	for (i = 0; i < 16; i++) {
-		prep(&cb[i], self->fd, IOCB_CMD_PREAD, in[i], 64, i);
+		wq_iocb(&cb[i], self->fd, IOCB_CMD_PREAD, in[i], 64, i);
 		cbp[i] = &cb[i];
 	}
-	ASSERT_EQ(16, io_submit(self->ctx, 16, cbp)) TH_LOG("%s",
-							    strerror(errno));
+	ASSERT_EQ(16, wq_io_submit(self->ctx, 16, cbp)) TH_LOG("%s",
+							       strerror(errno));
 	ASSERT_EQ(0, wq_wait_queued(self->fd, self->parked, 16));
 	ASSERT_EQ(0, wq_inject(self->fd, data, sizeof(data), 0));
-	ASSERT_EQ(16, get_all(self->ctx, ev, 16));
+	ASSERT_EQ(16, wq_aio_reap(self->ctx, ev, 16));
 	for (i = 0; i < 16; i++) {
 		ASSERT_LT(ev[i].data, 16);
 		EXPECT_EQ(64, ev[i].res);
@@ -238,14 +183,14 @@ TEST_F(aio, cancel_parked_read)
 	struct wdfq_queue_stats s;
 	char in[64];
 
-	prep(&cb, self->fd, IOCB_CMD_PREAD, in, 64, 42);
-	ASSERT_EQ(1, io_submit(self->ctx, 1, &cbp)) TH_LOG("%s",
-							   strerror(errno));
+	wq_iocb(&cb, self->fd, IOCB_CMD_PREAD, in, 64, 42);
+	ASSERT_EQ(1, wq_io_submit(self->ctx, 1, &cbp)) TH_LOG("%s",
+							      strerror(errno));
 	ASSERT_EQ(0, wq_wait_queued(self->fd, self->parked, 1));
 	/* The event always comes through the ring (EINPROGRESS). */
-	EXPECT_EQ(-1, io_cancel(self->ctx, &cb, &ev));
+	EXPECT_EQ(-1, wq_io_cancel(self->ctx, &cb, &ev));
 	EXPECT_EQ(EINPROGRESS, errno);
-	ASSERT_EQ(1, get_all(self->ctx, &ev, 1));
+	ASSERT_EQ(1, wq_aio_reap(self->ctx, &ev, 1));
 	EXPECT_EQ(42, ev.data);
 	EXPECT_EQ(-ECANCELED, (long)ev.res);
 	ASSERT_EQ(0, wq_wait_queued(self->fd, self->parked, 0));
@@ -269,13 +214,13 @@ static int child_parks_reads(int fd, unsigned int parked, int kill_it)
 	if (!pid) {
 		aio_context_t ctx = 0;
 
-		if (io_setup(8, &ctx))
+		if (wq_io_setup(8, &ctx))
 			_exit(2);
 		for (i = 0; i < 8; i++) {
-			prep(&cb[i], fd, IOCB_CMD_PREAD, in[i], 64, i);
+			wq_iocb(&cb[i], fd, IOCB_CMD_PREAD, in[i], 64, i);
 			cbp[i] = &cb[i];
 		}
-		if (io_submit(ctx, 8, cbp) != 8)
+		if (wq_io_submit(ctx, 8, cbp) != 8)
 			_exit(3);
 		if (kill_it)
 			for (;;)
