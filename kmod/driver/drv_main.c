@@ -248,10 +248,16 @@ static void drv_remove(struct platform_device *pdev)
 	struct drv_dev *d = platform_get_drvdata(pdev);
 
 	/*
-	 * The driver core holds the device active around remove(). "dead"
-	 * is set under qlock: a QUEUE_CTL or write queue rebuild that has
-	 * not checked it yet will see it, and one that has is finished, so
-	 * nothing reopens or replaces a queue after the purge below.
+	 * The driver core drops its runtime-PM reference before it calls
+	 * remove(): hold the device active ourselves, so that no runtime
+	 * suspend (an autosuspend timer, power/control) reaches the engine
+	 * device while it is taken apart. Released after pm_runtime_disable().
+	 */
+	pm_runtime_get_sync(dev);
+	/*
+	 * "dead" is set under qlock: a QUEUE_CTL or write queue rebuild that
+	 * has not checked it yet will see it, and one that has is finished,
+	 * so nothing reopens or replaces a queue after the purge below.
 	 */
 	down_write(&d->qlock);
 	WRITE_ONCE(d->dead, true);
@@ -273,6 +279,7 @@ static void drv_remove(struct platform_device *pdev)
 	pm_runtime_disable(dev);
 	pm_runtime_dont_use_autosuspend(dev);
 	pm_runtime_set_suspended(dev);
+	pm_runtime_put_noidle(dev);
 	dev_info(dev, "removed\n");
 	drv_dev_put(d);
 }

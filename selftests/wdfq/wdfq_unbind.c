@@ -13,6 +13,7 @@
 
 #define DEV	"/dev/wdfq0"
 #define DRVDIR	"/sys/bus/platform/drivers/wdfq/"
+#define PWR	"/sys/bus/platform/devices/wdfq.0/power/"
 
 static int wait_path(const char *path, int present)
 {
@@ -412,6 +413,44 @@ TEST(unbind_races_rebuild_and_start)
 		}
 		close(fd);
 	}
+	ASSERT_EQ(0, bind0());
+}
+
+/*
+ * The driver core drops its runtime-PM reference before it calls remove(),
+ * so a runtime suspend can be requested while remove() runs: here by a
+ * thread that flips power/control between "on" and "auto" (with no
+ * autosuspend delay, "auto" suspends at once). It must not reach a device
+ * that remove() is taking apart.
+ */
+static void *pm_toggler_fn(void *arg)
+{
+	int *stop = arg;
+
+	while (!__atomic_load_n(stop, __ATOMIC_RELAXED)) {
+		wq_sysfs_write(PWR "autosuspend_delay_ms", "0");
+		wq_sysfs_write(PWR "control", "on");
+		wq_sysfs_write(PWR "control", "auto");
+	}
+	return NULL;
+}
+
+TEST(unbind_while_runtime_suspend_requested)
+{
+	pthread_t th;
+	int stop = 0;
+	int round;
+
+	if (!can_unbind())
+		SKIP(return, "needs root and %s", DRVDIR "unbind");
+	ASSERT_EQ(0, pthread_create(&th, NULL, pm_toggler_fn, &stop));
+	for (round = 0; round < 40; round++) {
+		ASSERT_EQ(0, bind0()) TH_LOG("round %d", round);
+		ASSERT_EQ(0, unbind0()) TH_LOG("round %d", round);
+	}
+	__atomic_store_n(&stop, 1, __ATOMIC_RELAXED);
+	ASSERT_EQ(0, wq_join(th, WQ_WAIT_MS));
+	ASSERT_EQ(0, wq_sysfs_write(PWR "control", "auto"));
 	ASSERT_EQ(0, bind0());
 }
 
