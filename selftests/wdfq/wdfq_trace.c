@@ -25,6 +25,7 @@
 #include "wdfq_async.h"
 
 #define DEV		"/dev/wdfq0"
+#define DEV_NOTIFY	"/dev/wdfq1"	/* read_path 1 after wdfq_module */
 #define MAX_REQS	8192
 #define HIST		160	/* characters of event history kept per request */
 
@@ -50,7 +51,7 @@ struct trace_sum {
 	int q_start, q_stop, q_drain, q_purge, q_stop_purge;
 	int done_stop, done_drain, done_purge, done_stop_purge;
 	int power_down, power_down_done, power_up, hold, release;
-	int isr_enter, isr_exit, dpc_enter, dpc_exit;
+	int isr_enter, isr_exit, dpc_enter, dpc_exit, ready;
 	unsigned long long first_id;	/* lowest id that arrived */
 	struct trace_req *req;
 };
@@ -262,6 +263,7 @@ static void other_event(struct trace_sum *s, const char *ev,
 		C("power_hold", hold), C("power_release", release),
 		C("isr_enter", isr_enter), C("isr_exit", isr_exit),
 		C("dpc_enter", dpc_enter), C("dpc_exit", dpc_exit),
+		C("ready_notify", ready),
 #undef C
 	};
 	char v[32];
@@ -421,6 +423,37 @@ FIXTURE_TEARDOWN(trace)
 	close(self->fd);
 }
 
+/*
+ * On a device with read_path 1 (a manual read queue with ready
+ * notification), if there is one: a read parked, then served.
+ */
+static int notify_read(void)
+{
+	static struct wq_reader r;
+	struct wdfq_info info;
+	char buf[16] = "0123456789abcdef";
+	int fd, ret = -1;
+
+	fd = open(DEV_NOTIFY, O_RDWR);
+	if (fd < 0)
+		return 0;
+	if (ioctl(fd, WDFQ_IOC_GET_INFO, &info) ||
+	    info.read_path != WDFQ_READ_PATH_NOTIFY) {
+		close(fd);
+		return 0;
+	}
+	if (!wq_reset_device(fd, DEV_NOTIFY) &&
+	    !wq_reader_start(&r, fd, 16)) {
+		if (!wq_wait_queued(fd, WDFQ_QUEUE_READ, 1) &&
+		    !wq_inject(fd, buf, 16, 0) && !wq_join(r.th, WQ_WAIT_MS))
+			ret = r.ret == 16 ? 1 : -1;
+		else
+			pthread_kill(r.th, SIGUSR1);
+	}
+	close(fd);
+	return ret;
+}
+
 /* A writer thread for the system sleep. */
 struct trace_writer {
 	pthread_t th;
@@ -447,7 +480,7 @@ TEST_F(trace, life_cycles)
 	aio_context_t ctx = 0;
 	struct io_event ev;
 	char buf[64];
-	int q, fd;
+	int q, fd, notify;
 
 	/* A write, and a read served from the ring. */
 	memset(buf, 'w', sizeof(buf));
@@ -461,6 +494,10 @@ TEST_F(trace, life_cycles)
 	ASSERT_EQ(0, wq_inject(self->fd, buf, 16, 0));
 	ASSERT_EQ(0, wq_join(r.th, WQ_WAIT_MS));
 	EXPECT_EQ(16, r.ret);
+
+	/* The same on the other read path, for ready notification. */
+	notify = notify_read();
+	ASSERT_LE(0, notify);
 
 	/* A parked read interrupted by a signal. */
 	ASSERT_EQ(0, wq_reader_start(&r, self->fd, 16));
@@ -536,9 +573,10 @@ TEST_F(trace, life_cycles)
 	ksft_print_msg("cancel reasons: signal %d, aio %d, purge %d, caller %d, close %d\n",
 		       sum.reason[1], sum.reason[4], sum.reason[3],
 		       sum.reason[0], sum.reason[2]);
-	ksft_print_msg("present %d, retrieve %d, forward %d; isr %d/%d, dpc %d/%d\n",
-		       sum.present, sum.retrieve, sum.forward, sum.isr_enter,
-		       sum.isr_exit, sum.dpc_enter, sum.dpc_exit);
+	ksft_print_msg("present %d, retrieve %d, forward %d, ready %d; isr %d/%d, dpc %d/%d\n",
+		       sum.present, sum.retrieve, sum.forward, sum.ready,
+		       sum.isr_enter, sum.isr_exit, sum.dpc_enter,
+		       sum.dpc_exit);
 	ksft_print_msg("power down %d/%d, up %d, io_stop %d, stop_acknowledge %d\n",
 		       sum.power_down, sum.power_down_done, sum.power_up,
 		       sum.io_stop, sum.stop_ack);
@@ -563,6 +601,8 @@ TEST_F(trace, life_cycles)
 	EXPECT_LE(4, sum.q_start);
 	EXPECT_LE(1, sum.hold);
 	EXPECT_LE(1, sum.release);
+	if (notify)
+		EXPECT_LE(1, sum.ready);
 	EXPECT_LE(1, sum.isr_enter);
 	EXPECT_LE(1, sum.isr_exit);
 	EXPECT_LE(1, sum.dpc_enter);
