@@ -536,13 +536,18 @@ TEST_F(trace, life_cycles)
 			    WDFQ_CTL_F_WAIT));
 	ASSERT_EQ(0, wq_ctl(self->fd, q, WDFQ_CTL_START, 0));
 
-	/* A system sleep with a slow write in flight: io_stop for it. */
+	/*
+	 * A system sleep with a write in flight: io_stop for it. The
+	 * transfer lasts 3 s, longer than the way from "freeze" to the
+	 * device's suspend even on a loaded TCG machine; requeued by
+	 * io_stop, it starts again after resume.
+	 */
 	if (access("/sys/power/pm_test", W_OK) ||
 	    access("/sys/power/state", W_OK)) {
 		ksft_print_msg("no /sys/power/pm_test: no system sleep\n");
 	} else {
 		ASSERT_EQ(0, wq_set(self->fd, WDFQ_PARAM_WRITE_LATENCY,
-				    500000, 0, 0, 0));
+				    3000000, 0, 0, 0));
 		w.fd = self->fd;
 		memset(w.buf, 's', sizeof(w.buf));
 		ASSERT_EQ(0, pthread_create(&w.th, NULL, trace_writer_fn, &w));
