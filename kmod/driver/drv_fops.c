@@ -384,14 +384,14 @@ static void drv_aio_done(struct wdfq_request *req, void *data)
  * io_cancel(2), io_destroy(2) and the exit of the caller's process: called
  * under the aio context's spinlock (irqs off), and never after
  * ki_complete(): aio takes the kiocb off its list there under that lock.
- * The request completes with -ECANCELED; wdfq_request_cancel() defers the
+ * The request completes with -ECANCELED; the engine defers the
  * callbacks it would run in atomic context.
  */
 static int drv_aio_cancel(struct kiocb *iocb)
 {
 	struct drv_aio *a = iocb->private;
 
-	wdfq_request_cancel(a->req);
+	wdfq_request_cancel_reason(a->req, WDFQ_CANCEL_AIO);
 	return 0;
 }
 

@@ -29,6 +29,7 @@
 #include <linux/uio.h>
 
 #include "drv.h"
+#include "drv_trace.h"
 
 static void drv_count_overrun(struct drv_dev *d, size_t lost)
 {
@@ -102,6 +103,7 @@ static enum hrtimer_restart drv_irq_isr(struct hrtimer *t)
 	unsigned long flags;
 	size_t n;
 
+	trace_wdfq_isr_enter(d->name);
 	raw_spin_lock_irqsave(&hw->lock, flags);
 	if (!hw->armed)
 		goto out;
@@ -130,6 +132,7 @@ static enum hrtimer_restart drv_irq_isr(struct hrtimer *t)
 	}
 out:
 	raw_spin_unlock_irqrestore(&hw->lock, flags);
+	trace_wdfq_isr_exit(d->name);
 	return ret;
 }
 
@@ -418,6 +421,7 @@ static void drv_dpc(struct wdfq_compat_bh *bh)
 	unsigned long flags;
 	size_t n;
 
+	trace_wdfq_dpc_enter(d->name);
 	atomic64_inc(&d->cnt.dpc_runs);
 	spin_lock_bh(&d->data_lock);
 	drv_ring_to_readers_locked(d);
@@ -440,6 +444,7 @@ static void drv_dpc(struct wdfq_compat_bh *bh)
 		drv_events_complete(d, &evt);
 	wake_up_interruptible_poll(&d->poll_wq, EPOLLIN | EPOLLOUT |
 				   EPOLLRDNORM | EPOLLWRNORM);
+	trace_wdfq_dpc_exit(d->name);
 }
 
 /**

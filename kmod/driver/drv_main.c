@@ -29,6 +29,9 @@
 
 #include "drv.h"
 
+#define CREATE_TRACE_POINTS
+#include "drv_trace.h"
+
 static unsigned int count = 1;
 module_param(count, uint, 0444);
 MODULE_PARM_DESC(count, "number of device instances wdfq.N, /dev/wdfqN (1..16, default 1)");

@@ -117,7 +117,7 @@ void wdfq_device_file_cleanup(struct wdfq_device *dev, struct file *file)
 		list_for_each_entry_safe(req, tmp, &q->fifo, node) {
 			if (req->file != file)
 				continue;
-			set_bit(WDFQ_RA_CANCELED, &req->atomic_flags);
+			wdfq_set_canceled_locked(q, req, WDFQ_CANCEL_CLOSE);
 			wdfq_queue_cancel_locked(q, req);
 		}
 		/* not inline: callbacks must not run under dev->lock */

@@ -123,6 +123,7 @@ struct wdfq_request {
 	};
 	struct wdfq_device *dev;
 	struct wdfq_queue *queue;
+	u64 id;			/* wdfq_request_id(), for tracing */
 	refcount_t ref;
 	u8 state;
 	u8 type;
@@ -229,6 +230,14 @@ struct wdfq_device {
 	atomic_t power_seq;		/* bumped when a queue settles */
 };
 
+/* Names for the trace events: a queue's, "" for none. */
+static inline const char *wdfq_trace_qname(const struct wdfq_queue *q)
+{
+	return q && q->cfg.name ? q->cfg.name : "";
+}
+
+#include "wdfq_trace.h"
+
 /* wdfq_queue.c */
 void wdfq_queue_insert_locked(struct wdfq_queue *q, struct wdfq_request *req,
 			      bool head);
@@ -264,8 +273,23 @@ static inline void wdfq_request_publish(struct wdfq_request *req, int status,
 {
 	req->status = status;
 	req->information = info;
+	trace_wdfq_request_complete(READ_ONCE(req->queue), req, status, info);
 	/* pairs with smp_load_acquire() in wdfq_request_is_completed() */
 	smp_store_release(&req->state, WDFQ_RS_COMPLETED);
+}
+
+/*
+ * The request's caller gave up, for @reason: set the CANCELED bit (a full
+ * barrier, as test_and_set_bit() in wdfq_request_cancel()) and trace it
+ * the first time. The caller acts on it with wdfq_queue_cancel_locked().
+ */
+static inline void wdfq_set_canceled_locked(struct wdfq_queue *q,
+					    struct wdfq_request *req,
+					    enum wdfq_cancel_reason reason)
+{
+	lockdep_assert_held(&q->lock);
+	if (!test_and_set_bit(WDFQ_RA_CANCELED, &req->atomic_flags))
+		trace_wdfq_request_cancel(q, req, reason);
 }
 
 /* wdfq_device.c */

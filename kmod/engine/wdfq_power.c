@@ -35,6 +35,10 @@ void wdfq_pm_sync(struct wdfq_queue *q)
 	mutex_lock(&q->pm_lock);
 	raw_spin_lock_irqsave(&q->lock, irqflags);
 	want = q->pm_want;
+	if (want && !q->pm_held)
+		trace_wdfq_power_hold(q);
+	else if (!want && q->pm_held)
+		trace_wdfq_power_release(q);
 	raw_spin_unlock_irqrestore(&q->lock, irqflags);
 	if (want && !q->pm_held) {
 		if (wdfq_compat_pm_get_if_active(pm_dev) <= 0)
@@ -115,6 +119,8 @@ bool wdfq_power_stop_deliver(struct wdfq_queue *q, struct wdfq_request *req,
 		*flags |= WDFQ_STOP_CANCELABLE;
 	else if (owned && !deliver)
 		req->flags &= ~WDFQ_RF_STOP_SENT;	/* no answer expected */
+	if (deliver)
+		trace_wdfq_io_stop(q, req, *flags);
 	raw_spin_unlock_irqrestore(&q->lock, irqflags);
 	return deliver;
 }
@@ -234,6 +240,7 @@ void wdfq_device_power_down(struct wdfq_device *dev, unsigned int flags)
 		mutex_unlock(&dev->power_lock);
 		return;
 	}
+	trace_wdfq_device_power_down(dev, flags);
 	was_powered = dev->powered;
 	dev->powered = false;
 	list_for_each_entry(q, &dev->queues, dev_node) {
@@ -284,6 +291,7 @@ void wdfq_device_power_down(struct wdfq_device *dev, unsigned int flags)
 		wait_event(dev->power_wq,
 			   atomic_read(&dev->power_seq) != seq);
 	}
+	trace_wdfq_device_power_down_done(dev, flags);
 	mutex_unlock(&dev->power_lock);
 }
 EXPORT_SYMBOL_GPL(wdfq_device_power_down);
@@ -303,6 +311,7 @@ void wdfq_device_power_up(struct wdfq_device *dev)
 		return;
 	}
 	dev->powered = true;
+	trace_wdfq_device_power_up(dev, 0);
 	/* every queue is powered before any restarts */
 	list_for_each_entry(q, &dev->queues, dev_node) {
 		if (!q->cfg.power_managed)
@@ -360,6 +369,7 @@ void wdfq_request_stop_acknowledge(struct wdfq_request *req, bool requeue)
 		wdfq_driver_bug(q, "requeue after the cancel routine was claimed");
 		requeue = false;
 	}
+	trace_wdfq_stop_acknowledge(q, req, requeue);
 	if (requeue) {
 		list_del_init(&req->node);
 		q->owned--;

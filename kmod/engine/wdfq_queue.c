@@ -291,6 +291,7 @@ static void wdfq_act_cancel_queued(struct wdfq_queue *q, struct wdfq_step *s)
 		req->state = WDFQ_RS_OWNED;
 		q->owned++;
 		q->max_owned = max(q->max_owned, q->owned);
+		trace_wdfq_request_canceled_on_queue(q, req);
 	} else {
 		list_del_init(&req->node);
 		wdfq_request_publish(req, -ECANCELED, 0);
@@ -350,6 +351,7 @@ static void wdfq_act_io_resume(struct wdfq_queue *q, struct wdfq_step *s)
 	struct wdfq_request *req = wdfq_claim_flagged(q, WDFQ_RF_RESUME_TODO,
 						     &q->resume_todo);
 
+	trace_wdfq_io_resume(q, req);
 	refcount_inc(&req->ref);
 	wdfq_step_unlock(q, s, true);
 	q->ops->io_resume(q, req);
@@ -390,6 +392,13 @@ static void wdfq_act_change_done(struct wdfq_queue *q, struct wdfq_step *s,
 	wdfq_queue_state_fn fn = stop ? q->stop_fn : q->purge_fn;
 	void *ctx = stop ? q->stop_ctx : q->purge_ctx;
 
+	if (stop)
+		trace_wdfq_queue_done(q, q->stop_cancels ?
+				      WDFQ_TRACE_STOP_AND_PURGE : WDFQ_TRACE_STOP,
+				      !!fn);
+	else
+		trace_wdfq_queue_done(q, q->purge_cancels ? WDFQ_TRACE_PURGE :
+				      WDFQ_TRACE_DRAIN, !!fn);
 	if (stop) {
 		q->stop_fn = NULL;
 		q->stop_pending = false;
@@ -408,6 +417,7 @@ static void wdfq_act_ready(struct wdfq_queue *q, struct wdfq_step *s)
 	__must_hold(&q->lock)
 {
 	q->transition = false;
+	trace_wdfq_ready_notify(q);
 	wdfq_act_state_call(q, s, q->ready_fn, q->ready_ctx);
 }
 
@@ -422,6 +432,7 @@ static void wdfq_act_present(struct wdfq_queue *q, struct wdfq_step *s)
 						    struct wdfq_request, node);
 
 	wdfq_take_locked(q, req);
+	trace_wdfq_request_present(q, req);
 	q->presenting++;
 	wdfq_step_unlock(q, s, true);
 	wdfq_handler(q, req->type)(q, req);
@@ -666,11 +677,10 @@ void wdfq_queue_insert_locked(struct wdfq_queue *q, struct wdfq_request *req,
 	}
 	/* pairs with test_and_set_bit() in wdfq_request_cancel() */
 	smp_mb();
-	if (test_bit(WDFQ_RA_CANCELED, &req->atomic_flags) ||
-	    (head && q->cancel_owned)) {
-		set_bit(WDFQ_RA_CANCELED, &req->atomic_flags);
+	if (head && q->cancel_owned)
+		wdfq_set_canceled_locked(q, req, WDFQ_CANCEL_PURGE);
+	if (test_bit(WDFQ_RA_CANCELED, &req->atomic_flags))
 		wdfq_queue_cancel_locked(q, req);
-	}
 }
 
 /**
@@ -691,6 +701,7 @@ static bool wdfq_queue_arrive(struct wdfq_queue *q, struct wdfq_request *req,
 	refcount_inc(&req->ref);
 	raw_spin_lock_irqsave(&q->lock, irqflags);
 	q->stats.arrived++;
+	trace_wdfq_request_arrive(q, req);
 	if (!q->accepting)
 		early = -ESHUTDOWN;
 	if (early <= 0) {
@@ -757,6 +768,7 @@ void wdfq_device_submit_routed(struct wdfq_device *dev,
 
 	if (!q) {
 		refcount_inc(&req->ref);
+		trace_wdfq_request_arrive(NULL, req);
 		wdfq_complete_now(req, -ENOTTY, 0);
 		return;
 	}
@@ -771,7 +783,7 @@ static void wdfq_queue_cancel_all_locked(struct wdfq_queue *q, bool owned)
 	struct wdfq_request *req, *tmp;
 
 	list_for_each_entry_safe(req, tmp, &q->fifo, node) {
-		set_bit(WDFQ_RA_CANCELED, &req->atomic_flags);
+		wdfq_set_canceled_locked(q, req, WDFQ_CANCEL_PURGE);
 		wdfq_queue_cancel_locked(q, req);
 	}
 	if (!owned)
@@ -779,7 +791,7 @@ static void wdfq_queue_cancel_all_locked(struct wdfq_queue *q, bool owned)
 	list_for_each_entry(req, &q->owned_list, node) {
 		if (!(req->flags & WDFQ_RF_CANCELABLE))
 			continue;
-		set_bit(WDFQ_RA_CANCELED, &req->atomic_flags);
+		wdfq_set_canceled_locked(q, req, WDFQ_CANCEL_PURGE);
 		wdfq_queue_cancel_locked(q, req);
 	}
 }
@@ -799,6 +811,7 @@ void wdfq_queue_purge_locked(struct wdfq_queue *q)
 	q->accepting = false;
 	q->purge_cancels = true;
 	wdfq_update_cancel_owned(q);
+	trace_wdfq_queue_purge(q);
 	wdfq_queue_cancel_all_locked(q, true);
 }
 
@@ -821,6 +834,7 @@ void wdfq_queue_start(struct wdfq_queue *q)
 		q->transition = true;
 		q->force_transition = false;
 	}
+	trace_wdfq_queue_start(q);
 	wdfq_queue_kick(q, irqflags, false);
 }
 EXPORT_SYMBOL_GPL(wdfq_queue_start);
@@ -858,6 +872,14 @@ static int wdfq_queue_change(struct wdfq_queue *q, wdfq_queue_state_fn fn,
 		q->accepting = false;
 		q->purge_cancels |= cancel;
 	}
+	if (stop && cancel)
+		trace_wdfq_queue_stop_and_purge(q);
+	else if (stop)
+		trace_wdfq_queue_stop(q);
+	else if (cancel)
+		trace_wdfq_queue_purge(q);
+	else
+		trace_wdfq_queue_drain(q);
 	if (cancel) {
 		wdfq_update_cancel_owned(q);
 		wdfq_queue_cancel_all_locked(q, true);
@@ -1049,6 +1071,7 @@ static int wdfq_retrieve(struct wdfq_queue *q, struct file *file,
 		return -ENOENT;
 	}
 	wdfq_take_locked(q, hit);
+	trace_wdfq_request_retrieve(q, hit);
 	wdfq_retrieve_unlock(q, irqflags, &zero);
 	if (reqp)
 		*reqp = hit;
@@ -1260,6 +1283,7 @@ void wdfq_queue_delete(struct wdfq_queue *q)
 	q->gone = &gone;
 	q->purge_cancels = true;
 	wdfq_update_cancel_owned(q);
+	trace_wdfq_queue_delete(q);
 	wdfq_queue_cancel_all_locked(q, true);
 	raw_spin_unlock_irqrestore(&q->lock, irqflags);
 

@@ -11,6 +11,9 @@
 #include <wdfq_compat.h>
 #include "wdfq_internal.h"
 
+/* Request ids, see wdfq_request_id() */
+static atomic64_t wdfq_request_ids = ATOMIC64_INIT(0);
+
 struct wdfq_request *wdfq_request_alloc(struct wdfq_device *dev,
 					enum wdfq_request_type type,
 					struct file *file, gfp_t gfp)
@@ -25,6 +28,7 @@ struct wdfq_request *wdfq_request_alloc(struct wdfq_device *dev,
 		return ERR_PTR(-ENOMEM);
 	INIT_LIST_HEAD(&req->node);
 	req->dev = dev;
+	req->id = atomic64_inc_return(&wdfq_request_ids);
 	req->type = type;
 	req->file = file;
 	req->state = WDFQ_RS_NEW;
@@ -258,6 +262,7 @@ int wdfq_request_forward(struct wdfq_request *req, struct wdfq_queue *dest)
 		return -ESHUTDOWN;
 	}
 	dest->stats.forwarded_in++;
+	trace_wdfq_request_forward(q, dest, req);
 	wdfq_queue_insert_locked(dest, req, false);
 	wdfq_queue_kick(dest, irqflags, false);
 
@@ -285,6 +290,7 @@ int wdfq_request_requeue(struct wdfq_request *req)
 		raw_spin_unlock_irqrestore(&q->lock, irqflags);
 		return ret;
 	}
+	trace_wdfq_request_requeue(q, req);
 	wdfq_leave_owned_locked(q, req);
 	/* while purging, the insertion cancels it: rule 7 */
 	wdfq_queue_insert_locked(q, req, true);
@@ -307,12 +313,14 @@ int wdfq_request_mark_cancelable(struct wdfq_request *req, wdfq_cancel_fn fn)
 		ret = -EINVAL;
 	} else if (test_bit(WDFQ_RA_CANCELED, &req->atomic_flags) ||
 		   q->cancel_owned) {
-		set_bit(WDFQ_RA_CANCELED, &req->atomic_flags);
+		/* traced only if new: then the queue is purging */
+		wdfq_set_canceled_locked(q, req, WDFQ_CANCEL_PURGE);
 		ret = -ECANCELED;
 	} else {
 		req->cancel_fn = fn;
 		req->flags |= WDFQ_RF_CANCELABLE;
 	}
+	trace_wdfq_request_mark_cancelable(q, req, ret);
 	raw_spin_unlock_irqrestore(&q->lock, irqflags);
 	return ret;
 }
@@ -340,12 +348,14 @@ int wdfq_request_unmark_cancelable(struct wdfq_request *req)
 	} else {
 		ret = -EINVAL;
 	}
+	trace_wdfq_request_unmark_cancelable(q, req, ret);
 	raw_spin_unlock_irqrestore(&q->lock, irqflags);
 	return ret;
 }
 EXPORT_SYMBOL_GPL(wdfq_request_unmark_cancelable);
 
-static void __wdfq_request_cancel(struct wdfq_request *req, bool may_run)
+static void __wdfq_request_cancel(struct wdfq_request *req, bool may_run,
+				  enum wdfq_cancel_reason reason)
 {
 	unsigned long irqflags;
 	struct wdfq_queue *q;
@@ -355,15 +365,23 @@ static void __wdfq_request_cancel(struct wdfq_request *req, bool may_run)
 		return;
 	if (!wdfq_lock_request(req, &q, &irqflags))
 		return;		/* not submitted yet, or completed */
+	trace_wdfq_request_cancel(q, req, reason);
 	wdfq_queue_cancel_locked(q, req);
 	wdfq_queue_kick(q, irqflags, may_run && !wdfq_in_callback(q->dev, NULL));
 }
 
 void wdfq_request_cancel(struct wdfq_request *req)
 {
-	__wdfq_request_cancel(req, false);
+	__wdfq_request_cancel(req, false, WDFQ_CANCEL_CALLER);
 }
 EXPORT_SYMBOL_GPL(wdfq_request_cancel);
+
+void wdfq_request_cancel_reason(struct wdfq_request *req,
+				enum wdfq_cancel_reason reason)
+{
+	__wdfq_request_cancel(req, false, reason);
+}
+EXPORT_SYMBOL_GPL(wdfq_request_cancel_reason);
 
 int wdfq_request_wait(struct wdfq_request *req)
 {
@@ -377,7 +395,7 @@ int wdfq_request_wait(struct wdfq_request *req)
 	 */
 	if (wait_for_completion_state(&req->done,
 				      TASK_INTERRUPTIBLE | TASK_FREEZABLE)) {
-		__wdfq_request_cancel(req, true);
+		__wdfq_request_cancel(req, true, WDFQ_CANCEL_SIGNAL);
 		wait_for_completion_state(&req->done,
 					  TASK_UNINTERRUPTIBLE | TASK_FREEZABLE);
 		if (req->status == -ECANCELED)
@@ -405,6 +423,12 @@ bool wdfq_request_is_canceled(struct wdfq_request *req)
 	return test_bit(WDFQ_RA_CANCELED, &req->atomic_flags);
 }
 EXPORT_SYMBOL_GPL(wdfq_request_is_canceled);
+
+u64 wdfq_request_id(struct wdfq_request *req)
+{
+	return req->id;
+}
+EXPORT_SYMBOL_GPL(wdfq_request_id);
 
 enum wdfq_request_type wdfq_request_type(struct wdfq_request *req)
 {

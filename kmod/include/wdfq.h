@@ -75,6 +75,27 @@ enum wdfq_sync_scope {
 	WDFQ_SYNC_DEVICE,
 };
 
+/**
+ * enum wdfq_cancel_reason - why a request is canceled, for tracing only
+ * @WDFQ_CANCEL_CALLER: the submitter gave up (wdfq_request_cancel())
+ * @WDFQ_CANCEL_SIGNAL: a signal interrupted wdfq_request_wait()
+ * @WDFQ_CANCEL_CLOSE: its file was cleaned up (wdfq_device_file_cleanup())
+ * @WDFQ_CANCEL_PURGE: a purge or stop-and-purge of its queue, a queue
+ *	deletion, or a removal's power-down
+ * @WDFQ_CANCEL_AIO: an asynchronous call was canceled (io_cancel(2), the
+ *	end of its aio context)
+ *
+ * The reason changes nothing in how the request is canceled: it is shown
+ * by the wdfq_request_cancel trace event (Documentation/wdfq/tracing.rst).
+ */
+enum wdfq_cancel_reason {
+	WDFQ_CANCEL_CALLER,
+	WDFQ_CANCEL_SIGNAL,
+	WDFQ_CANCEL_CLOSE,
+	WDFQ_CANCEL_PURGE,
+	WDFQ_CANCEL_AIO,
+};
+
 /*
  * Flags of wdfq_device_power_down() and &wdfq_queue_ops.io_stop.
  * WDFQ_STOP_PURGE purges the power-managed queues before io_stop (see
@@ -748,6 +769,17 @@ int wdfq_request_wait(struct wdfq_request *req);
 void wdfq_request_cancel(struct wdfq_request *req);
 
 /**
+ * wdfq_request_cancel_reason() - wdfq_request_cancel(), saying why
+ * @req: the request
+ * @reason: why its caller gives up, shown by the trace event
+ *
+ * Exactly wdfq_request_cancel(), which is this with %WDFQ_CANCEL_CALLER.
+ * Context: any.
+ */
+void wdfq_request_cancel_reason(struct wdfq_request *req,
+				enum wdfq_cancel_reason reason);
+
+/**
  * wdfq_request_is_completed() - has the request completed
  * @req: the request
  *
@@ -769,6 +801,18 @@ bool wdfq_request_is_completed(struct wdfq_request *req);
 void wdfq_request_put(struct wdfq_request *req);
 
 /* Requests: the driver's side */
+
+/**
+ * wdfq_request_id() - the request's id
+ * @req: the request
+ *
+ * Unique among the requests allocated since the engine was loaded (a
+ * global counter, from 1), fixed at allocation: the "req" field of the
+ * engine's trace events, for following one request's life in a trace.
+ *
+ * Return: the id.
+ */
+u64 wdfq_request_id(struct wdfq_request *req);
 
 /**
  * wdfq_request_type() - the request's type

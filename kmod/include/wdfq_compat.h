@@ -24,6 +24,16 @@
 #endif
 
 /*
+ * Trace events: __assign_str() takes only the field since 6.10, the
+ * source given to __string() being remembered; before, the source again.
+ */
+#if KERNEL_VERSION(6, 10, 0) <= LINUX_VERSION_CODE
+#define wdfq_compat_assign_str(dst, src)	__assign_str(dst)
+#else
+#define wdfq_compat_assign_str(dst, src)	__assign_str(dst, src)
+#endif
+
+/*
  * Hooks for the engine's KUnit tests (wdfq_kunit.h), built only on kernels
  * with KUnit and exported only into the EXPORTED_FOR_KUNIT_TESTING symbol
  * namespace by EXPORT_SYMBOL_IF_KUNIT() (<kunit/visibility.h>, 6.2+;

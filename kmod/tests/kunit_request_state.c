@@ -601,6 +601,29 @@ static void is_completed_publishes_status(struct kunit *test)
 }
 
 /*
+ * Request ids (the trace events' "req") are unique and grow; a cancel
+ * reason changes nothing but the trace.
+ */
+static void ids_grow_and_cancel_reason_cancels(struct kunit *test)
+{
+	struct kt_env *env = kt_env_create(test, 4, NULL);
+	struct wdfq_queue_config mcfg = KT_MANUAL("m");
+	struct wdfq_queue *m = kt_queue(env, &mcfg);
+	struct kt_req *a = kt_new_submit(test, env, m, NULL);
+	struct kt_req *b = kt_new_submit(test, env, m, NULL);
+
+	KUNIT_EXPECT_GT(test, wdfq_request_id(a->req), 0ULL);
+	KUNIT_EXPECT_GT(test, wdfq_request_id(b->req),
+			wdfq_request_id(a->req));
+	wdfq_request_cancel_reason(a->req, WDFQ_CANCEL_AIO);
+	kt_expect_status(test, a, -ECANCELED);
+	wdfq_request_cancel_reason(b->req, WDFQ_CANCEL_CLOSE);
+	kt_expect_status(test, b, -ECANCELED);
+	kt_check_idle(env, m);
+	kt_end(env);
+}
+
+/*
  * The last reference dropped where sleeping is not allowed: the memory is
  * freed later, never under the caller. If it were freed at once, reading it
  * before the section ends is a use-after-free (KASAN); on PREEMPT_RT the
@@ -811,6 +834,7 @@ static struct kunit_case wdfq_request_state_cases[] = {
 	KUNIT_CASE(start_clears_purge),
 	KUNIT_CASE(forward_refused_in_power_down_keeps_io_stop),
 	KUNIT_CASE(is_completed_publishes_status),
+	KUNIT_CASE(ids_grow_and_cancel_reason_cancels),
 	KUNIT_CASE(put_in_atomic_defers_free),
 	{}
 };
