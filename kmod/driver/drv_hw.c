@@ -711,8 +711,8 @@ void drv_write_cancel(struct wdfq_request *req)
  * @req: the write
  *
  * If the transfer has not finished it is stopped and the write is
- * requeued, to be presented again after power-up; otherwise its completion
- * interrupt (or the cancel routine) completes it.
+ * requeued, to be presented again after power-up; otherwise the DPC (after
+ * its completion interrupt) or the cancel routine completes it.
  * Context: process, QUEUE scope of the write queue.
  * Return: true if the request was requeued.
  */
