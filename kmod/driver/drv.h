@@ -7,11 +7,22 @@
  * Locking rules
  * -------------
  * hw.lock (raw spinlock, taken with irqsave from every context, hard
- *	interrupts included): the simulated hardware: hw.armed, the input
- *	buffer hw.rx, the hardware FIFO hw.fifo, hw.gen_rate_hz, hw.gen_seq and
- *	the last interrupt record hw.last_evt. Nothing else is taken inside it
- *	except the hrtimer base lock (hrtimer_start), and no engine call is
- *	made under it. It is never held around hrtimer_cancel().
+ *	interrupts included): the simulated hardware's status: hw.armed, the
+ *	byte counts of the input buffer (hw.rx_posted, hw.rx_latched) and of
+ *	the hardware FIFO (hw.fifo_used), the list of finished write
+ *	transfers hw.done, hw.gen_rate_hz, hw.gen_seq and the
+ *	last interrupt record hw.last_evt. Only counts, pointers and list links
+ *	change under it: no data is copied with it held (so none with
+ *	interrupts off). Nothing else is taken inside it except the hrtimer
+ *	base lock (hrtimer_start), and no engine call is made under it. It is
+ *	never held around hrtimer_cancel().
+ *
+ * hw.rx_lock (spinlock_t, _bh in process context, plain in the generator's
+ *	softirq timer): serializes the writers of the input buffer hw.rx
+ *	(inject, generator), which copy into it with it held and then post the
+ *	count under hw.lock. The DPC is the only reader of hw.rx (a kfifo with
+ *	one reader and one writer needs no lock between them); it reads only
+ *	bytes an interrupt latched, so never a byte that is still being copied.
  *
  * data_lock (spinlock_t, taken with _bh; the DPC runs in softirq context,
  *	or a thread on PREEMPT_RT, never in hard irq): the ring and the rule
@@ -53,12 +64,13 @@
  *	inside it, and capable() is called with it dropped.
  *
  * Order: rm_sem -> ctl_lock -> qlock -> data_lock -> hw.lock;
- * evt_lock -> hw.lock.
+ * evt_lock -> hw.lock; hw.rx_lock -> hw.lock.
  *
  * Request ownership: the write queue uses WDFQ_SYNC_QUEUE scope so that its
  * presentation handler, io_stop and the cancel routine never overlap; the
  * transfer timer (a hard interrupt) synchronizes with them through
- * wdfq_request_unmark_cancelable().
+ * wdfq_request_unmark_cancelable(); a transfer it finishes is the DPC's to
+ * complete (hw.done).
  */
 #ifndef _WDFQ_DRV_H
 #define _WDFQ_DRV_H
@@ -68,6 +80,7 @@
 #include <linux/hrtimer.h>
 #include <linux/kfifo.h>
 #include <linux/kref.h>
+#include <linux/list.h>
 #include <linux/miscdevice.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
@@ -88,9 +101,14 @@
 #define DRV_LATCH_MAX		4096
 /* Bytes the DPC takes from the hardware FIFO at a time. */
 #define DRV_DPC_CHUNK		WDFQ_MAX_IO
-/* Device input buffer (inject, generator) and hardware FIFO sizes. */
+/*
+ * Device input not yet latched (inject, generator) and hardware FIFO
+ * (latched, not yet taken by the DPC) limits. Latched input stays in the
+ * input buffer until the DPC takes it, so that buffer holds both.
+ */
 #define DRV_RX_SIZE		65536
 #define DRV_FIFO_SIZE		262144
+#define DRV_RX_BUF		524288
 /* Delay between an input arriving and its interrupt. */
 #define DRV_IRQ_DELAY_NS	(20 * NSEC_PER_USEC)
 #define DRV_RING_MIN		64
@@ -157,9 +175,19 @@ struct drv_counters {
  * struct drv_hw - the simulated hardware; see "Locking rules" in drv.h
  * @lock: raw spinlock, see above
  * @armed: powered: the interrupt source may fire
- * @rx: device input not yet latched by an interrupt
- * @fifo: hardware FIFO: latched by the ISR, waiting for the DPC
+ * @rx_lock: serializes the writers of @rx, see above
+ * @rx: device input buffer: bytes posted by inject and the generator, read
+ *	by the DPC once latched; DRV_RX_BUF bytes, of which at most
+ *	DRV_RX_SIZE not yet latched and DRV_FIFO_SIZE latched
+ * @rx_posted: input bytes posted to @rx so far
+ * @rx_latched: input bytes latched by the input interrupt so far
+ * @rx_taken: input bytes the DPC took from @rx so far; DPC only
+ * @fifo_used: bytes latched (input, and write loopback) that the DPC has
+ *	not taken yet: the hardware FIFO's fill level, at most DRV_FIFO_SIZE
+ * @done: write transfers whose completion interrupt fired, oldest first
+ *	(struct drv_req.done_node); the DPC delivers and completes them
  * @irq_timer: the input interrupt (hrtimer, hard mode)
+ * @gen_timer: the generator (hrtimer, soft mode): posts one record a tick
  * @gen_rate_hz: generator rate, 0 = off
  * @gen_seq: next generator record
  * @irq_seq: interrupts so far; sequence number of the last one
@@ -170,9 +198,15 @@ struct drv_counters {
 struct drv_hw {
 	raw_spinlock_t lock;
 	bool armed;
+	spinlock_t rx_lock;	/* writers of @rx; see "Locking rules" */
 	struct kfifo rx;
-	struct kfifo fifo;
+	u64 rx_posted;
+	u64 rx_latched;
+	u64 rx_taken;
+	u32 fifo_used;
+	struct list_head done;
 	struct hrtimer irq_timer;
+	struct hrtimer gen_timer;
 	u32 gen_rate_hz;
 	u64 gen_seq;
 	u64 irq_seq;
@@ -292,6 +326,11 @@ struct drv_file {
  * @d: the device
  * @timer: write transfer (hard mode hrtimer): its expiry is the completion
  *	interrupt
+ * @done_node: a write whose transfer finished: in hw.done until the DPC
+ *	completes it
+ * @loop_mark: that write's bytes follow the first @loop_mark input bytes
+ *	latched (hw.rx_latched when its interrupt fired)
+ * @loop_bytes: its bytes the hardware FIFO took (the rest were overrun)
  * @nonblock: O_NONBLOCK: complete with -EAGAIN instead of parking
  * @evt_seq: WAIT_EVENT: the last interrupt before the request arrived
  * @ctl_op: QUEUE_CTL with WDFQ_CTL_F_WAIT: the operation issued, with a
@@ -312,6 +351,9 @@ struct drv_req {
 	struct wdfq_request *req;
 	struct drv_dev *d;
 	struct hrtimer timer;
+	struct list_head done_node;
+	u64 loop_mark;
+	u32 loop_bytes;
 	bool nonblock;
 	u64 evt_seq;
 	struct drv_ctl_op *ctl_op;

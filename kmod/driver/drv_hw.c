@@ -2,19 +2,33 @@
 /*
  * wdfq reference driver: the simulated hardware.
  *
- * Device input (injected bytes, generator records) lands in the device's
- * input buffer and raises the input interrupt: a hard-mode hrtimer whose
- * callback is the ISR. The ISR latches up to DRV_LATCH_MAX bytes into the
- * hardware FIFO, records the interrupt and schedules the DPC. A write
- * transfer is another hard-mode hrtimer; its expiry is the transfer's
- * completion interrupt, which latches the written bytes (loopback) and
- * completes the write. The DPC (tasklet, or BH work where the kernel has
- * it) empties the hardware FIFO: parked reads first, in FIFO order, then the
- * ring; what does not fit the ring is dropped and counted as overrun. It
- * also completes the WAIT_EVENT requests parked before the interrupt.
+ * The device puts its input (injected bytes, generator records) into its
+ * input buffer hw.rx, as a device would DMA into host memory, and raises the
+ * input interrupt: a hard-mode hrtimer whose callback, drv_irq_isr(), is the
+ * ISR. Like an ISR reading a status register, it only latches: it moves the
+ * count of latched input bytes (at most DRV_LATCH_MAX a time, and only
+ * while the hardware FIFO has room), records the interrupt and schedules
+ * the DPC. A write transfer is another hard-mode hrtimer; its expiry is the
+ * transfer's completion interrupt, drv_write_isr(), which latches the count
+ * of written bytes the FIFO takes (loopback) and queues the write on
+ * hw.done. The DPC, drv_dpc() (tasklet, or BH work where the kernel has
+ * it), takes the latched bytes in interrupt order: latched input from
+ * hw.rx, then each finished write's bytes from its own buffer, then the
+ * write is completed. Bytes go to parked reads first, in FIFO order, then
+ * to the ring; what does not fit the ring is dropped and counted as
+ * overrun. The DPC also completes the WAIT_EVENT requests parked before the
+ * interrupt.
  *
- * Disarmed (runtime suspended) hardware raises no interrupt: input waits in
- * the input buffer, latched bytes in the FIFO and the ring, until re-armed.
+ * Where bytes are copied (see "Locking rules" in drv.h): inject copies
+ * into hw.rx in process context, the generator in a softirq timer, both
+ * under hw.rx_lock; the DPC copies in softirq context (a thread on
+ * PREEMPT_RT) under data_lock, taken with _bh. Nothing is copied in hard
+ * interrupt context or with interrupts off: under hw.lock only counts and
+ * the hw.done links change.
+ *
+ * Disarmed (runtime suspended) hardware raises no interrupt and generates
+ * nothing: input waits in the input buffer, latched bytes in the FIFO and
+ * the ring, until re-armed.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -62,39 +76,17 @@ static void drv_irq_record_locked(struct drv_dev *d, u32 source, u32 bytes)
 	atomic64_add(bytes, &d->cnt.input_bytes);
 }
 
-/* Move up to @max bytes from the input buffer into the FIFO. */
-static size_t drv_latch_locked(struct drv_dev *d, size_t max)
+/* Input bytes posted and not latched yet. Hard irq or with hw.lock held. */
+static size_t drv_rx_unlatched_locked(struct drv_hw *hw)
 {
-	struct drv_hw *hw = &d->hw;
-	u8 tmp[64];
-	size_t done = 0;
-
 	lockdep_assert_held(&hw->lock);
-	while (done < max && !kfifo_is_empty(&hw->rx) &&
-	       !kfifo_is_full(&hw->fifo)) {
-		size_t want = min3(sizeof(tmp), max - done,
-				   (size_t)kfifo_avail(&hw->fifo));
-		size_t n = kfifo_out(&hw->rx, tmp, want);
-
-		kfifo_in(&hw->fifo, tmp, n);
-		done += n;
-	}
-	return done;
+	return hw->rx_posted - hw->rx_latched;
 }
 
-static void drv_gen_record_locked(struct drv_dev *d)
-{
-	struct drv_hw *hw = &d->hw;
-	__le64 rec = cpu_to_le64(hw->gen_seq);
-	size_t n;
-
-	lockdep_assert_held(&hw->lock);
-	hw->gen_seq++;
-	n = kfifo_in(&hw->rx, (u8 *)&rec, sizeof(rec));
-	drv_count_overrun(d, sizeof(rec) - n);
-}
-
-/* The input ISR. Hard interrupt context, also on PREEMPT_RT. */
+/*
+ * The input ISR. Hard interrupt context, also on PREEMPT_RT: it latches
+ * counts only, the DPC copies the bytes.
+ */
 static enum hrtimer_restart drv_irq_isr(struct hrtimer *t)
 {
 	struct drv_dev *d = container_of(t, struct drv_dev, hw.irq_timer);
@@ -107,10 +99,11 @@ static enum hrtimer_restart drv_irq_isr(struct hrtimer *t)
 	raw_spin_lock_irqsave(&hw->lock, flags);
 	if (!hw->armed)
 		goto out;
-	if (hw->gen_rate_hz)
-		drv_gen_record_locked(d);
-	n = drv_latch_locked(d, DRV_LATCH_MAX);
+	n = min3((size_t)DRV_LATCH_MAX, drv_rx_unlatched_locked(hw),
+		 (size_t)(DRV_FIFO_SIZE - hw->fifo_used));
 	if (n) {
+		hw->rx_latched += n;
+		hw->fifo_used += n;
 		drv_irq_record_locked(d, WDFQ_EVT_INPUT, n);
 		wdfq_compat_bh_schedule(&hw->dpc);
 	}
@@ -122,11 +115,7 @@ static enum hrtimer_restart drv_irq_isr(struct hrtimer *t)
 	 */
 	if (hrtimer_is_queued(t))
 		goto out;
-	if (hw->gen_rate_hz) {
-		hrtimer_forward_now(t, ns_to_ktime(NSEC_PER_SEC /
-						   hw->gen_rate_hz));
-		ret = HRTIMER_RESTART;
-	} else if (!kfifo_is_empty(&hw->rx) && !kfifo_is_full(&hw->fifo)) {
+	if (drv_rx_unlatched_locked(hw) && hw->fifo_used < DRV_FIFO_SIZE) {
 		hrtimer_forward_now(t, ns_to_ktime(DRV_IRQ_DELAY_NS));
 		ret = HRTIMER_RESTART;
 	}
@@ -144,10 +133,83 @@ static void drv_irq_raise_locked(struct drv_dev *d)
 	lockdep_assert_held(&hw->lock);
 	if (!hw->armed || hrtimer_is_queued(&hw->irq_timer))
 		return;
-	if (kfifo_is_empty(&hw->rx) && !hw->gen_rate_hz)
+	if (!drv_rx_unlatched_locked(hw))
 		return;
 	hrtimer_start(&hw->irq_timer, ns_to_ktime(DRV_IRQ_DELAY_NS),
 		      HRTIMER_MODE_REL_HARD);
+}
+
+/*
+ * Put up to @len bytes into the input buffer and post them. Context:
+ * hw.rx_lock held. Return: bytes taken (the input buffer holds at most
+ * DRV_RX_SIZE bytes not yet latched).
+ */
+static size_t drv_rx_post_locked(struct drv_dev *d, const void *data,
+				 size_t len)
+{
+	struct drv_hw *hw = &d->hw;
+	unsigned long flags;
+	size_t room, n;
+
+	lockdep_assert_held(&hw->rx_lock);
+	raw_spin_lock_irqsave(&hw->lock, flags);
+	room = DRV_RX_SIZE - drv_rx_unlatched_locked(hw);
+	raw_spin_unlock_irqrestore(&hw->lock, flags);
+	/* Interrupts on: only this writer adds to hw.rx, the DPC only takes. */
+	n = kfifo_in(&hw->rx, (const u8 *)data, min(len, room));
+	raw_spin_lock_irqsave(&hw->lock, flags);
+	hw->rx_posted += n;
+	drv_irq_raise_locked(d);
+	raw_spin_unlock_irqrestore(&hw->lock, flags);
+	drv_count_overrun(d, len - n);
+	return n;
+}
+
+/* The generator: one 8-byte record a tick. Softirq context. */
+static enum hrtimer_restart drv_gen_tick(struct hrtimer *t)
+{
+	struct drv_dev *d = container_of(t, struct drv_dev, hw.gen_timer);
+	struct drv_hw *hw = &d->hw;
+	enum hrtimer_restart ret = HRTIMER_NORESTART;
+	unsigned long flags;
+	__le64 rec;
+	bool on;
+
+	spin_lock(&hw->rx_lock);
+	raw_spin_lock_irqsave(&hw->lock, flags);
+	on = hw->armed && hw->gen_rate_hz;
+	rec = cpu_to_le64(hw->gen_seq);
+	if (on)
+		hw->gen_seq++;
+	raw_spin_unlock_irqrestore(&hw->lock, flags);
+	if (!on)
+		goto out;
+	drv_rx_post_locked(d, &rec, sizeof(rec));
+	raw_spin_lock_irqsave(&hw->lock, flags);
+	/* Restarted meanwhile (drv_hw_set_gen_rate()): that start stands. */
+	if (!hrtimer_is_queued(t) && hw->armed && hw->gen_rate_hz) {
+		hrtimer_forward_now(t, ns_to_ktime(NSEC_PER_SEC /
+						   hw->gen_rate_hz));
+		ret = HRTIMER_RESTART;
+	}
+	raw_spin_unlock_irqrestore(&hw->lock, flags);
+out:
+	spin_unlock(&hw->rx_lock);
+	return ret;
+}
+
+/* Start the generator if it should run and is not queued. */
+static void drv_gen_start_locked(struct drv_dev *d)
+{
+	struct drv_hw *hw = &d->hw;
+
+	lockdep_assert_held(&hw->lock);
+	if (!hw->armed || !hw->gen_rate_hz ||
+	    hrtimer_is_queued(&hw->gen_timer))
+		return;
+	hrtimer_start(&hw->gen_timer,
+		      ns_to_ktime(NSEC_PER_SEC / hw->gen_rate_hz),
+		      HRTIMER_MODE_REL_SOFT);
 }
 
 /**
@@ -157,20 +219,17 @@ static void drv_irq_raise_locked(struct drv_dev *d)
  * @len: their number
  *
  * Raises the input interrupt if the hardware is armed; otherwise the bytes
- * wait for drv_hw_arm(). Context: any.
+ * wait for drv_hw_arm(). Context: process or softirq, not hard irq.
  * Return: bytes taken; the rest was dropped and counted as overrun.
  */
 size_t drv_hw_inject(struct drv_dev *d, const void *data, size_t len)
 {
 	struct drv_hw *hw = &d->hw;
-	unsigned long flags;
 	size_t n;
 
-	raw_spin_lock_irqsave(&hw->lock, flags);
-	n = kfifo_in(&hw->rx, (const u8 *)data, len);
-	drv_count_overrun(d, len - n);
-	drv_irq_raise_locked(d);
-	raw_spin_unlock_irqrestore(&hw->lock, flags);
+	spin_lock_bh(&hw->rx_lock);
+	n = drv_rx_post_locked(d, data, len);
+	spin_unlock_bh(&hw->rx_lock);
 	return n;
 }
 
@@ -188,7 +247,7 @@ void drv_hw_set_gen_rate(struct drv_dev *d, u32 rate)
 
 	raw_spin_lock_irqsave(&hw->lock, flags);
 	hw->gen_rate_hz = rate;
-	drv_irq_raise_locked(d);
+	drv_gen_start_locked(d);
 	raw_spin_unlock_irqrestore(&hw->lock, flags);
 }
 
@@ -235,6 +294,7 @@ void drv_hw_arm(struct drv_dev *d)
 	raw_spin_lock_irqsave(&hw->lock, flags);
 	hw->armed = true;
 	drv_irq_raise_locked(d);
+	drv_gen_start_locked(d);
 	raw_spin_unlock_irqrestore(&hw->lock, flags);
 	drv_dpc_kick(d);
 }
@@ -243,7 +303,8 @@ void drv_hw_arm(struct drv_dev *d)
  * drv_hw_disarm() - unpower the hardware: no more interrupts
  * @d: the device
  *
- * Returns once the input ISR can no longer run. Nothing buffered is lost.
+ * Returns once the input ISR and the generator can no longer run. Nothing
+ * buffered is lost.
  * Write transfers are stopped through the write queue's io_stop before.
  * Context: process.
  */
@@ -256,6 +317,7 @@ void drv_hw_disarm(struct drv_dev *d)
 	hw->armed = false;
 	raw_spin_unlock_irqrestore(&hw->lock, flags);
 	hrtimer_cancel(&hw->irq_timer);
+	hrtimer_cancel(&hw->gen_timer);
 }
 
 /**
@@ -412,33 +474,73 @@ static void drv_events_complete(struct drv_dev *d, const struct wdfq_event *evt)
 	spin_unlock_bh(&d->evt_lock);
 }
 
-/* The DPC: softirq context (a thread on PREEMPT_RT). */
+/* DPC: deliver @n bytes from @buf (interrupts on, data_lock taken here). */
+static void drv_deliver(struct drv_dev *d, const u8 *buf, size_t n)
+{
+	spin_lock_bh(&d->data_lock);
+	drv_deliver_locked(d, buf, n);
+	spin_unlock_bh(&d->data_lock);
+}
+
+/*
+ * The DPC: softirq context (a thread on PREEMPT_RT). It takes what the
+ * interrupts latched, in their order: the input bytes latched before the
+ * oldest finished write, then that write's bytes, and so on. All copies are
+ * made here with interrupts on; hw.lock is taken only to read and update
+ * the counts.
+ */
 static void drv_dpc(struct wdfq_compat_bh *bh)
 {
 	struct drv_dev *d = container_of(bh, struct drv_dev, hw.dpc);
 	struct drv_hw *hw = &d->hw;
+	struct drv_req *w = NULL;
 	struct wdfq_event evt;
 	unsigned long flags;
-	size_t n;
+	size_t took = 0, avail;
 
 	trace_wdfq_dpc_enter(d->name);
 	atomic64_inc(&d->cnt.dpc_runs);
 	spin_lock_bh(&d->data_lock);
 	drv_ring_to_readers_locked(d);
 	spin_unlock_bh(&d->data_lock);
-	do {
+	for (;;) {
 		raw_spin_lock_irqsave(&hw->lock, flags);
-		n = kfifo_out(&hw->fifo, hw->dpc_buf, DRV_DPC_CHUNK);
+		if (took) {
+			/* The FIFO has room again: let pending input in. */
+			hw->fifo_used -= took;
+			took = 0;
+			drv_irq_raise_locked(d);
+		}
 		evt = hw->last_evt;
-		/* The FIFO has room again: let pending input in. */
-		drv_irq_raise_locked(d);
+		w = list_first_entry_or_null(&hw->done, struct drv_req,
+					     done_node);
+		avail = (w ? w->loop_mark : hw->rx_latched) - hw->rx_taken;
+		if (w && !avail)
+			list_del(&w->done_node);
 		raw_spin_unlock_irqrestore(&hw->lock, flags);
-		if (!n)
+
+		if (avail) {
+			/* Latched input: posted before, so all in hw.rx. */
+			took = kfifo_out(&hw->rx, hw->dpc_buf,
+					 min_t(size_t, avail, DRV_DPC_CHUNK));
+			if (WARN_ON_ONCE(!took))
+				break;
+			hw->rx_taken += took;
+			drv_deliver(d, hw->dpc_buf, took);
+		} else if (w) {
+			struct wdfq_request *req = w->req;
+			const void *data;
+			size_t len;
+
+			data = wdfq_request_in_buf(req, &len);
+			took = w->loop_bytes;
+			drv_deliver(d, data, took);
+			/* Last: the writer may free the request at once. */
+			wdfq_request_complete(req, 0, len);
+		} else {
 			break;
-		spin_lock_bh(&d->data_lock);
-		drv_deliver_locked(d, hw->dpc_buf, n);
-		spin_unlock_bh(&d->data_lock);
-	} while (n == DRV_DPC_CHUNK);
+		}
+	}
 
 	if (evt.seq)
 		drv_events_complete(d, &evt);
@@ -525,30 +627,36 @@ int drv_ring_resize(struct drv_dev *d, unsigned int size)
 	return 0;
 }
 
-/* The write transfer's completion interrupt. Hard interrupt context. */
+/*
+ * The write transfer's completion interrupt. Hard interrupt context: it
+ * latches how many of the written bytes the FIFO takes and hands the write
+ * to the DPC, which copies them and completes it.
+ */
 static enum hrtimer_restart drv_write_isr(struct hrtimer *t)
 {
 	struct drv_req *ctx = container_of(t, struct drv_req, timer);
 	struct wdfq_request *req = ctx->req;
 	struct drv_dev *d = ctx->d;
 	struct drv_hw *hw = &d->hw;
-	const void *data;
 	unsigned long flags;
 	size_t len, n;
 
 	/* Lost the race with the cancel routine: it completes the request. */
 	if (wdfq_request_unmark_cancelable(req))
 		return HRTIMER_NORESTART;
-	data = wdfq_request_in_buf(req, &len);
+	wdfq_request_in_buf(req, &len);
+	atomic_dec(&d->cnt.write_inflight);
 	raw_spin_lock_irqsave(&hw->lock, flags);
-	n = kfifo_in(&hw->fifo, (const u8 *)data, len);
+	n = min_t(size_t, len, DRV_FIFO_SIZE - hw->fifo_used);
+	hw->fifo_used += n;
 	drv_count_overrun(d, len - n);
 	drv_irq_record_locked(d, WDFQ_EVT_WRITE_DONE, n);
+	ctx->loop_mark = hw->rx_latched;
+	ctx->loop_bytes = n;
+	list_add_tail(&ctx->done_node, &hw->done);
 	raw_spin_unlock_irqrestore(&hw->lock, flags);
-	atomic_dec(&d->cnt.write_inflight);
+	/* The DPC may complete the write from here on: ctx is not touched. */
 	wdfq_compat_bh_schedule(&hw->dpc);
-	/* Last: the writer may free the request (and this timer) at once. */
-	wdfq_request_complete(req, 0, len);
 	return HRTIMER_NORESTART;
 }
 
@@ -608,8 +716,8 @@ void drv_write_cancel(struct wdfq_request *req)
  * @req: the write
  *
  * If the transfer has not finished it is stopped and the write is
- * requeued, to be presented again after power-up; otherwise its completion
- * interrupt (or the cancel routine) completes it.
+ * requeued, to be presented again after power-up; otherwise the DPC (after
+ * its completion interrupt) or the cancel routine completes it.
  * Context: process, QUEUE scope of the write queue.
  * Return: true if the request was requeued.
  */
@@ -648,17 +756,19 @@ int drv_hw_init(struct drv_dev *d)
 	int ret;
 
 	raw_spin_lock_init(&hw->lock);
+	spin_lock_init(&hw->rx_lock);
+	INIT_LIST_HEAD(&hw->done);
 	spin_lock_init(&d->data_lock);
 	spin_lock_init(&d->evt_lock);
 	wdfq_compat_hrtimer_setup(&hw->irq_timer, drv_irq_isr, CLOCK_MONOTONIC,
 				  HRTIMER_MODE_REL_HARD);
+	wdfq_compat_hrtimer_setup(&hw->gen_timer, drv_gen_tick, CLOCK_MONOTONIC,
+				  HRTIMER_MODE_REL_SOFT);
 	wdfq_compat_bh_init(&hw->dpc, drv_dpc);
 	hw->dpc_buf = kmalloc(DRV_DPC_CHUNK, GFP_KERNEL);
 	if (!hw->dpc_buf)
 		return -ENOMEM;
-	ret = drv_kfifo_alloc(&hw->rx, DRV_RX_SIZE);
-	if (!ret)
-		ret = drv_kfifo_alloc(&hw->fifo, DRV_FIFO_SIZE);
+	ret = drv_kfifo_alloc(&hw->rx, DRV_RX_BUF);
 	if (!ret)
 		ret = drv_kfifo_alloc(&d->ring, drv_param_ring_size);
 	if (ret)
@@ -682,8 +792,6 @@ void drv_hw_fini(struct drv_dev *d)
 	wdfq_compat_bh_kill(&hw->dpc);
 	kvfree(hw->rx.kfifo.data);
 	hw->rx.kfifo.data = NULL;
-	kvfree(hw->fifo.kfifo.data);
-	hw->fifo.kfifo.data = NULL;
 	kvfree(d->ring.kfifo.data);
 	d->ring.kfifo.data = NULL;
 	d->ring_buf = NULL;

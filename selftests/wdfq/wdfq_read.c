@@ -73,6 +73,29 @@ static void fill(char *p, size_t n, unsigned int seed)
 		p[i] = (char)(seed * 131 + i * 7 + (i >> 8));
 }
 
+/*
+ * A write completes once the DPC has delivered its bytes: when write(2)
+ * returns, they are in the ring already (no reader, nothing overrun).
+ */
+TEST_F(rd, write_returns_after_its_bytes_are_in_the_ring)
+{
+	struct wdfq_queue_stats s0, s;
+	char data[100], in[200];
+	int i;
+
+	fill(data, sizeof(data), 9);
+	for (i = 0; i < 20; i++) {
+		ASSERT_EQ(0, wq_stats(self->fd, WDFQ_QUEUE_CONTROL, &s0));
+		ASSERT_EQ(0, s0.ring_bytes);
+		ASSERT_EQ(sizeof(data), write(self->fd, data, sizeof(data)));
+		ASSERT_EQ(0, wq_stats(self->fd, WDFQ_QUEUE_CONTROL, &s));
+		EXPECT_EQ(s0.overrun_bytes, s.overrun_bytes);
+		ASSERT_EQ(sizeof(data), s.ring_bytes) TH_LOG("round %d", i);
+		ASSERT_EQ(sizeof(data), read(self->fd, in, sizeof(in)));
+		EXPECT_EQ(0, memcmp(in, data, sizeof(data)));
+	}
+}
+
 /* Written bytes come back, in order, through reads shorter and longer. */
 TEST_F(rd, loopback)
 {
