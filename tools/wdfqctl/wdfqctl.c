@@ -7,6 +7,7 @@
  * of one device. The help text (wdfqctl --help) is the manual; the exit
  * codes are the EX_* values below and are listed there.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -1074,6 +1075,19 @@ static int cmd_wait_event(int argc, char **argv)
 
 /* ---- trace ---- */
 
+/*
+ * The events' subsystem and the string field naming the device. Another
+ * subsystem can be built in to try the code on a kernel without the wdfq
+ * events (e.g. -DTRACE_SYSTEM='"irq"' -DTRACE_DEV_FIELD='"name"').
+ */
+#ifndef TRACE_SYSTEM
+#define TRACE_SYSTEM	"wdfq"
+#endif
+#ifndef TRACE_DEV_FIELD
+#define TRACE_DEV_FIELD	"dev"
+#endif
+#define EVENTS		"events/" TRACE_SYSTEM
+
 static char trace_dir[PATH_MAX + 64];	/* tracefs, or the instance in it */
 
 /* Write a string to a tracefs file below trace_dir; 0 or an errno. */
@@ -1092,6 +1106,66 @@ static int trace_write(const char *file, const char *val)
 		err = n < 0 ? errno : EIO;
 	close(fd);
 	return err;
+}
+
+/* Does the event's format (below trace_dir) have the device field? */
+static int event_has_dev(const char *event)
+{
+	char path[PATH_MAX + 400], line[512];
+	int found = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s/%s/format", trace_dir, EVENTS,
+		 event);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strstr(line, "field:") &&
+			strstr(line, " " TRACE_DEV_FIELD ";");
+	fclose(f);
+	return found;
+}
+
+/*
+ * With a device: filter and enable each event that has the device field
+ * (a subsystem-wide filter would let the events without it through
+ * unfiltered); the others stay off and are named. Returns how many are
+ * enabled, or -errno.
+ */
+static int enable_filtered(const char *filter)
+{
+	char file[PATH_MAX + 400];
+	struct dirent *e;
+	int enabled = 0, err = 0;
+	DIR *dir;
+
+	snprintf(file, sizeof(file), "%s/%s", trace_dir, EVENTS);
+	dir = opendir(file);
+	if (!dir)
+		return -errno;
+	while (!err && (e = readdir(dir))) {
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, "enable") ||
+		    !strcmp(e->d_name, "filter"))
+			continue;
+		if (!event_has_dev(e->d_name)) {
+			say_err("trace: event %s has no '%s' field: not traced",
+				e->d_name, TRACE_DEV_FIELD);
+			continue;
+		}
+		snprintf(file, sizeof(file), "%s/%s/filter", EVENTS, e->d_name);
+		err = trace_write(file, filter);
+		if (err) {
+			say_err("trace: setting the filter '%s' of %s/%s failed: %s",
+				filter, EVENTS, e->d_name, strerror(err));
+			break;
+		}
+		snprintf(file, sizeof(file), "%s/%s/enable", EVENTS, e->d_name);
+		err = trace_write(file, "1");
+		enabled++;
+	}
+	closedir(dir);
+	return err ? -err : enabled;
 }
 
 static int find_tracefs(char *root, size_t size)
@@ -1182,15 +1256,15 @@ static int cmd_trace(int argc, char **argv, int dev_given)
 			"/sys/kernel/tracing or /sys/kernel/debug/tracing");
 		return EX_NOTRACE;
 	}
-	snprintf(path, sizeof(path), "%s/events/wdfq/enable", root);
+	snprintf(path, sizeof(path), "%s/" EVENTS "/enable", root);
 	if (access(path, F_OK)) {
 		err = errno;
 		if (err == EACCES) {
 			say_err("trace: %s: %s (tracing needs root)", path, strerror(err));
 			return EX_PERM;
 		}
-		say_err("trace: no wdfq trace events (%s/events/wdfq: %s): the loaded wdfq_engine.ko defines none, or it is not loaded",
-			root, strerror(err));
+		say_err("trace: no wdfq trace events (%s/%s: %s): the loaded wdfq_engine.ko defines none, or it is not loaded",
+			root, EVENTS, strerror(err));
 		return EX_NOTRACE;
 	}
 
@@ -1212,21 +1286,23 @@ static int cmd_trace(int argc, char **argv, int dev_given)
 	catch_signals();
 	signal(SIGPIPE, SIG_IGN);
 	if (name) {
-		snprintf(filter, sizeof(filter), "dev == \"%s\"", name);
-		err = trace_write("events/wdfq/filter", filter);
-		if (err) {
-			say_err("trace: setting the filter '%s' in %s/events/wdfq/filter failed: %s (do the events have a 'dev' field?)",
-				filter, trace_dir, strerror(err));
-			ret = EX_NOTRACE;
+		snprintf(filter, sizeof(filter), TRACE_DEV_FIELD " == \"%s\"", name);
+		c = enable_filtered(filter);
+		if (c <= 0) {
+			if (!c)
+				say_err("trace: no event in %s/%s has a '%s' field to filter on",
+					trace_dir, EVENTS, TRACE_DEV_FIELD);
+			ret = c == -EACCES || c == -EPERM ? EX_PERM : EX_NOTRACE;
 			goto out;
 		}
-	}
-	err = trace_write("events/wdfq/enable", "1");
-	if (err) {
-		say_err("trace: enabling %s/events/wdfq failed: %s", trace_dir,
-			strerror(err));
-		ret = err == EACCES || err == EPERM ? EX_PERM : EX_NOTRACE;
-		goto out;
+	} else {
+		err = trace_write(EVENTS "/enable", "1");
+		if (err) {
+			say_err("trace: enabling %s/%s failed: %s", trace_dir,
+				EVENTS, strerror(err));
+			ret = err == EACCES || err == EPERM ? EX_PERM : EX_NOTRACE;
+			goto out;
+		}
 	}
 	snprintf(path, sizeof(path), "%s/trace_pipe", trace_dir);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -1266,9 +1342,8 @@ static int cmd_trace(int argc, char **argv, int dev_given)
 		ret = EX_TIMEOUT;
 	}
 out:
-	trace_write("events/wdfq/enable", "0");
-	if (name)
-		trace_write("events/wdfq/filter", "0");
+	/* (an instance's filters go with it; the top level is never used) */
+	trace_write(EVENTS "/enable", "0");
 	if (instance && rmdir(trace_dir))
 		say_err("trace: could not remove the tracefs instance %s: %s",
 			trace_dir, strerror(errno));
