@@ -108,7 +108,7 @@ dkms-source:
 	cd $(TOP) && cp -R dkms.conf Kbuild COPYING uapi $(DESTDIR)$(DKMS_SRC)/
 	cd $(TOP)/kmod && tar --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
 		--exclude='*.mod' --exclude='*.mod.c' --exclude='modules.order' \
-		-cf - . | tar -C $(DESTDIR)$(DKMS_SRC)/kmod -xf -
+		--exclude='Module.symvers' --exclude='.*.d' -cf - . | tar -C $(DESTDIR)$(DKMS_SRC)/kmod -xf -
 
 install-check:
 	@$(TOP)/scripts/install-check.sh

@@ -128,9 +128,10 @@ if mk dkms-source DKMS_SRC="$w/dkms/source/wdfq-$ver" >"$log" 2>&1 &&
 else
 	fail "dkms build wdfq/$ver against $kdir"
 	show "$log" 40
-	for f in "$w"/dkms/tree/wdfq/"$ver"/build/make.log; do
-		[ -f "$f" ] && show "$f" 30
-	done
+	f=$w/dkms/tree/wdfq/$ver/build/make.log
+	if [ -f "$f" ]; then
+		show "$f" 30
+	fi
 fi
 
 echo "install-check: $passed passed, $failed failed (logs in $w)"

@@ -164,7 +164,11 @@ else
 fi
 expect_rc 0 "inject --hex 6869 (2 bytes)" "$CTL" inject --wake --hex 6869
 got=$(timeout 60 head -c 2 $DEV)
-[ "$got" = hi ] && ok "the --hex bytes are read back" || nok "read after --hex: '$got'"
+if [ "$got" = hi ]; then
+	ok "the --hex bytes are read back"
+else
+	nok "read after --hex: '$got'"
+fi
 
 # queue: stop --wait, then stats shows it stopped; start again.
 expect_rc 0 "queue write stop --wait" "$CTL" queue write stop --wait
