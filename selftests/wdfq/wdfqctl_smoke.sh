@@ -221,11 +221,18 @@ else
 	skip "get needs no privilege (no user namespaces in this kernel)"
 fi
 
-# trace: live when the kernel has the wdfq events, else exit 5.
+# trace: live when the kernel has the wdfq events, else exit 5. Newer
+# kernels no longer mount tracefs under debugfs: mount it if needed.
 tracefs=
+mounted=
+if [ ! -e /sys/kernel/tracing/trace_pipe ] && [ ! -e /sys/kernel/debug/tracing/trace_pipe ] &&
+   [ -d /sys/kernel/tracing ] && mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null; then
+	mounted=/sys/kernel/tracing
+fi
 for d in /sys/kernel/tracing /sys/kernel/debug/tracing; do
 	[ -e $d/trace_pipe ] && { tracefs=$d; break; }
 done
+note "tracefs: ${tracefs:-none}${mounted:+ (mounted here)}"
 if [ -n "$tracefs" ] && [ -d $tracefs/events/wdfq ]; then
 	"$CTL" trace --count 1 --timeout 60 wdfq0 >"$T/tr" 2>"$T/trerr" &
 	pid=$!
@@ -257,6 +264,8 @@ else
 	fi
 	skip "trace wdfq0 live (no events/wdfq in this kernel's tracefs)"
 fi
+
+[ -z "$mounted" ] || umount "$mounted"
 
 # Put the parameters back.
 # shellcheck disable=SC2086
