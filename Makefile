@@ -3,7 +3,13 @@
 # wdfq: out-of-tree module build plus the test harness.
 #
 #   make [KDIR=...]          build the modules (kmod/*/: engine, driver, tests)
-#   make modules_install     install into /lib/modules/<release>/updates
+#   make modules_install     install the engine and the driver (not the tests)
+#                            into $(INSTALL_MOD_PATH)/lib/modules/<release>/updates
+#   make install             wdfqctl into $(DESTDIR)$(PREFIX)/bin (PREFIX=/usr/local)
+#   make install-headers     linux/wdfq.h into $(DESTDIR)$(INSTALL_HDR_PATH)/include
+#                            (INSTALL_HDR_PATH=$(PREFIX))
+#   make dkms-source         the module sources + dkms.conf into
+#                            $(DESTDIR)/usr/src/wdfq-<version> (then: dkms install)
 #   make clean
 #   make run                 boot the default kernel in QEMU and show the driver
 #   make check [KERNELS=..]  lint + tests on every kernel (scripts/kernels.conf)
@@ -12,6 +18,8 @@
 #   make vm-exec CMD='...'   run one command in the VM, module loaded
 #   make bench [KERNELS=..]  benchmark table: engine, device vs baselines
 #   make fuzz [KERNEL=] [SECONDS=600] [SEED=n]  a longer ioctl/read/write fuzz
+#   make install-check       the install targets and a DKMS build, checked in
+#                            private trees (part of make check)
 #
 # Kernel-side code runs only in QEMU (see README.md).
 
@@ -36,7 +44,14 @@ endif
 export WDFQ_BUILD KVM EXTRA_FILES HOST_BINS
 
 .PHONY: all modules modules_install clean help kernels selftests \
-	check lint run vm-shell vm-exec deps bench fuzz
+	check lint run vm-shell vm-exec deps bench fuzz install uninstall \
+	install-headers dkms-source install-check
+
+# Installation paths (GNU conventions; DESTDIR for staging).
+PREFIX ?= /usr/local
+INSTALL_HDR_PATH ?= $(PREFIX)
+VERSION := $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"/\1/p' $(TOP)/dkms.conf)
+DKMS_SRC ?= /usr/src/wdfq-$(VERSION)
 
 all: modules
 
@@ -49,7 +64,12 @@ endif
 
 # The engine and the driver only: rebuild the module list without the test
 # modules first (nothing recompiles), then install what it names.
+# scripts/install-check.sh checks that nothing else is installed.
 modules_install:
+ifdef FETCH_KDIR
+	@$(TOP)/scripts/deps.sh build
+	@$(TOP)/scripts/fetch-kernel.sh $(DEFAULT_KERNEL)
+endif
 	$(MAKE) -C $(KDIR) M=$(TOP) WDFQ_TESTS= modules
 	$(MAKE) -C $(KDIR) M=$(TOP) modules_install
 
@@ -66,9 +86,35 @@ clean:
 	$(MAKE) -C $(TOP)/tools/wdfq-bench clean
 	$(MAKE) -C $(TOP)/tools/wdfq-demo clean
 	$(MAKE) -C $(TOP)/tools/wdfq-examples clean
+	$(MAKE) -C $(TOP)/tools/wdfqctl OUTPUT=$(WDFQ_BUILD)/tools clean
+
+# wdfqctl, built in build/tools like the other tools.
+install:
+	$(MAKE) -C $(TOP)/tools/wdfqctl OUTPUT=$(WDFQ_BUILD)/tools PREFIX=$(PREFIX) install
+
+uninstall:
+	$(MAKE) -C $(TOP)/tools/wdfqctl OUTPUT=$(WDFQ_BUILD)/tools PREFIX=$(PREFIX) uninstall
+
+# The uapi header, for programs that include <linux/wdfq.h>.
+install-headers:
+	install -D -m 644 $(TOP)/uapi/linux/wdfq.h \
+		$(DESTDIR)$(INSTALL_HDR_PATH)/include/linux/wdfq.h
+
+# What dkms.conf builds from: the kbuild files, kmod/ and the uapi header.
+# kmod/tests comes along for kbuild's clean, which visits it; it is not built.
+dkms-source:
+	rm -rf $(DESTDIR)$(DKMS_SRC)
+	mkdir -p $(DESTDIR)$(DKMS_SRC)/kmod
+	cd $(TOP) && cp -R dkms.conf Kbuild COPYING uapi $(DESTDIR)$(DKMS_SRC)/
+	cd $(TOP)/kmod && tar --exclude='*.o' --exclude='*.ko' --exclude='.*.cmd' \
+		--exclude='*.mod' --exclude='*.mod.c' --exclude='modules.order' \
+		--exclude='Module.symvers' --exclude='.*.d' -cf - . | tar -C $(DESTDIR)$(DKMS_SRC)/kmod -xf -
+
+install-check:
+	@$(TOP)/scripts/install-check.sh
 
 help:
-	@sed -n '3,15s/^# \{0,1\}//p' $(TOP)/Makefile
+	@sed -n '3,/^$$/s/^# \{0,1\}//p' $(TOP)/Makefile
 
 # Fetch (and build, for the debug kernel) every test kernel into build/.
 kernels:

@@ -1,18 +1,21 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# make check: lint, then the tests on every kernel (or those named), one
-# after the other; a summary table; non-zero exit status on any failure.
-# The last line is "N passed, N failed" over everything.
+# make check: lint, the install check, then the tests on every kernel (or
+# those named), one after the other; a summary table; non-zero exit status
+# on any failure. The last line is "N passed, N failed" over everything.
 #
 #   check.sh [KERNEL...]     default: all kernels in scripts/kernels.conf
-#                            plus lint; name "lint" to include it in a subset
+#                            plus lint and install; name "lint" or
+#                            "install" (scripts/install-check.sh: make
+#                            install, install-headers, modules_install and
+#                            a dkms build) to include them in a subset
 set -eu
 . "$(dirname "$0")/lib.sh"
 
 if [ $# -eq 0 ]; then
 	# shellcheck disable=SC2046
-	set -- lint $(all_kernels)
+	set -- lint install $(all_kernels)
 fi
 # KERNELS="6.12 debug" arrives as one word from make: split it.
 # shellcheck disable=SC2068
@@ -26,8 +29,9 @@ set -- $@
 declare -A unavailable
 pre=$*
 case " $* " in *" lint "*) pre="$pre $(all_kernels | xargs)" ;; esac
+case " $* " in *" install "*) pre="$pre ${INSTALL_CHECK_KERNEL:-6.12}" ;; esac
 for k in $(printf '%s\n' $pre | awk '!seen[$0]++'); do
-	[ "$k" = lint ] && continue
+	[ "$k" = lint ] || [ "$k" = install ] && continue
 	kconf "$k" kind >/dev/null || continue
 	"$WDFQ_TOP/scripts/fetch-kernel.sh" "$k" || unavailable[$k]=1
 done
@@ -47,6 +51,15 @@ for k in "$@"; do
 		"$WDFQ_TOP/scripts/lint.sh" --count 2>&1 | tee "$out" | grep -v '^WDFQ-LINT' || true
 		read -r _ p f < <(grep '^WDFQ-LINT' "$out" | tail -1) || true
 		echo "lint ${p:-0} ${f:-1} - - $(($(date +%s) - start))" >>"$rows"
+		continue
+	fi
+	if [ "$k" = install ]; then
+		msg "=== install (make install, install-headers, modules_install, dkms build)"
+		out=$WDFQ_BUILD/check-install.out
+		"$WDFQ_TOP/scripts/install-check.sh" --count 2>&1 | tee "$out" |
+			grep -v '^WDFQ-INSTALL' || true
+		read -r _ p f < <(grep '^WDFQ-INSTALL' "$out" | tail -1) || true
+		echo "install ${p:-0} ${f:-1} - - $(($(date +%s) - start))" >>"$rows"
 		continue
 	fi
 	msg "=== kernel $k"

@@ -5,8 +5,10 @@
 #
 #   deps.sh build   what building the module against a Debian kernel needs
 #   deps.sh vm      build + QEMU and an initramfs (make run, vm-shell, vm-exec)
-#   deps.sh check   vm + building the debug kernel + lint + fio (make check)
+#   deps.sh check   vm + building the debug kernel + lint + fio + dkms
+#                   (make check)
 #   deps.sh bench   vm + fio + gnuplot (make bench; its pictures)
+#   deps.sh dkms    build + dkms (scripts/install-check.sh)
 #
 # As root on Debian this runs apt-get install; otherwise it names exactly
 # what is missing and how to install it, and fails.
@@ -16,15 +18,17 @@ set -eu
 build_pkgs="make gcc libc6-dev bc flex bison libelf-dev libssl-dev kmod
 	    xz-utils perl python3 flock"
 vm_pkgs="qemu-system-x86 busybox-static cpio"
-check_pkgs="sparse dwarves zstd fio liburing-dev libaio-dev"
+check_pkgs="sparse dwarves zstd fio liburing-dev libaio-dev dkms"
 bench_pkgs="fio gnuplot-nox"
+dkms_pkgs="dkms"
 
 case ${1:-check} in
 build) want=$build_pkgs ;;
 vm) want="$build_pkgs $vm_pkgs" ;;
 check) want="$build_pkgs $vm_pkgs $check_pkgs" ;;
 bench) want="$build_pkgs $vm_pkgs $bench_pkgs" ;;
-*) die "usage: deps.sh build|vm|check|bench" ;;
+dkms) want="$build_pkgs $dkms_pkgs" ;;
+*) die "usage: deps.sh build|vm|check|bench|dkms" ;;
 esac
 
 # flock is in util-linux: check for the command, not a package.

@@ -36,9 +36,13 @@ build_kselftests() {
 		KSFT_DIR="$ksft" OUTPUT="$WDFQ_BUILD/selftests" >&2 ||
 		die "building the kselftests failed"
 	progs=$(make -s -C "$WDFQ_TOP/selftests/wdfq" list)
+	scripts=$(make -s -C "$WDFQ_TOP/selftests/wdfq" list-scripts)
 	# The demo is a tool, not a test; init runs it in check mode too.
 	flock "$WDFQ_BUILD/locks/selftests" make -s -C "$WDFQ_TOP/tools/wdfq-demo" \
 		OUTPUT="$WDFQ_BUILD/tools" >&2 || die "building wdfq_demo failed"
+	# wdfqctl: installed into the guest (stage_base), smoke-tested there.
+	flock "$WDFQ_BUILD/locks/selftests" make -s -C "$WDFQ_TOP/tools/wdfqctl" \
+		OUTPUT="$WDFQ_BUILD/tools" >&2 || die "building wdfqctl failed"
 	build_examples
 }
 
@@ -75,6 +79,10 @@ stage_base() {
 	printf '%s\n' "$cmd" >"$root/wdfq/cmd"
 	install -m 755 "$WDFQ_TOP/scripts/demo.sh" "$root/wdfq/demo.sh"
 	install -m 755 "$WDFQ_BUILD/tools/wdfq_demo" "$root/wdfq/wdfq_demo"
+	# The way a user installs it: /usr/bin/wdfqctl.
+	make -s -C "$WDFQ_TOP/tools/wdfqctl" OUTPUT="$WDFQ_BUILD/tools" \
+		DESTDIR="$root" PREFIX=/usr install >&2 ||
+		die "make install of wdfqctl into the guest failed"
 	mkdir -p "$root/wdfq/examples"
 	for p in $examples; do
 		install -m 755 "$WDFQ_BUILD/tools/$p" "$root/wdfq/examples/$p"
@@ -104,6 +112,10 @@ stage_kselftests() {
 	: >"$root/wdfq/kselftest/kselftest-list.txt"
 	for p in $progs; do
 		cp "$WDFQ_BUILD/selftests/$p" "$root/wdfq/kselftest/wdfq/"
+		echo "wdfq:$p" >>"$root/wdfq/kselftest/kselftest-list.txt"
+	done
+	for p in $scripts; do
+		install -m 755 "$WDFQ_TOP/selftests/wdfq/$p" "$root/wdfq/kselftest/wdfq/"
 		echo "wdfq:$p" >>"$root/wdfq/kselftest/kselftest-list.txt"
 	done
 	for f in settings config; do
