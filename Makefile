@@ -12,6 +12,7 @@
 #   make vm-exec CMD='...'   run one command in the VM, module loaded
 #   make bench [KERNELS=..]  benchmark table: engine, device vs baselines
 #   make fuzz [KERNEL=] [SECONDS=600] [SEED=n]  a longer ioctl/read/write fuzz
+#   make stress [KERNEL=] [SECONDS=600] [SEED=n] a longer chaos run (wdfq_chaos)
 #
 # Kernel-side code runs only in QEMU (see README.md).
 
@@ -36,7 +37,7 @@ endif
 export WDFQ_BUILD KVM EXTRA_FILES HOST_BINS
 
 .PHONY: all modules modules_install clean help kernels selftests \
-	check lint run vm-shell vm-exec deps bench fuzz
+	check lint run vm-shell vm-exec deps bench fuzz stress
 
 all: modules
 
@@ -104,6 +105,12 @@ SECONDS ?= 600
 fuzz:
 	@$(TOP)/scripts/vm.sh --kernel $(KERNEL) --timeout $$(($(SECONDS) * 2 + 600)) \
 		--run 'cd /wdfq/kselftest/wdfq && WDFQ_FUZZ_SECONDS=$(SECONDS) $(if $(SEED),WDFQ_FUZZ_SEED=$(SEED)) ./wdfq_fuzz'
+
+# The chaos run of make check (selftests/wdfq/wdfq_chaos.c), for longer; SEED
+# replays the draws of a run whose seed a report printed.
+stress:
+	@$(TOP)/scripts/vm.sh --kernel $(KERNEL) --timeout $$(($(SECONDS) * 2 + 600)) \
+		--run 'cd /wdfq/kselftest/wdfq && WDFQ_CHAOS_SECONDS=$(SECONDS) $(if $(SEED),WDFQ_CHAOS_SEED=$(SEED)) ./wdfq_chaos'
 
 vm-shell:
 	@$(TOP)/scripts/vm.sh --kernel $(KERNEL) --mode shell
