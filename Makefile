@@ -107,10 +107,12 @@ fuzz:
 		--run 'cd /wdfq/kselftest/wdfq && WDFQ_FUZZ_SECONDS=$(SECONDS) $(if $(SEED),WDFQ_FUZZ_SEED=$(SEED)) ./wdfq_fuzz'
 
 # The chaos run of make check (selftests/wdfq/wdfq_chaos.c), for longer; SEED
-# replays the draws of a run whose seed a report printed.
+# replays the draws of a run whose seed a report printed; SLEEP=0 leaves out
+# the system sleep cycles (make check's pass runs without them).
+SLEEP ?= 1
 stress:
 	@$(TOP)/scripts/vm.sh --kernel $(KERNEL) --timeout $$(($(SECONDS) * 2 + 600)) \
-		--run 'cd /wdfq/kselftest/wdfq && WDFQ_CHAOS_SECONDS=$(SECONDS) $(if $(SEED),WDFQ_CHAOS_SEED=$(SEED)) ./wdfq_chaos'
+		--run 'cd /wdfq/kselftest/wdfq && WDFQ_CHAOS_SECONDS=$(SECONDS) WDFQ_CHAOS_SLEEP=$(SLEEP) $(if $(SEED),WDFQ_CHAOS_SEED=$(SEED)) ./wdfq_chaos'
 
 vm-shell:
 	@$(TOP)/scripts/vm.sh --kernel $(KERNEL) --mode shell
