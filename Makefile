@@ -20,6 +20,7 @@
 #   make fuzz [KERNEL=] [SECONDS=600] [SEED=n]  a longer ioctl/read/write fuzz
 #   make install-check       the install targets and a DKMS build, checked in
 #                            private trees (part of make check)
+#   make stress [KERNEL=] [SECONDS=600] [SEED=n] a longer chaos run (wdfq_chaos)
 #
 # Kernel-side code runs only in QEMU (see README.md).
 
@@ -44,7 +45,7 @@ endif
 export WDFQ_BUILD KVM EXTRA_FILES HOST_BINS
 
 .PHONY: all modules modules_install clean help kernels selftests \
-	check lint run vm-shell vm-exec deps bench fuzz install uninstall \
+	check lint run vm-shell vm-exec deps bench fuzz stress install uninstall \
 	install-headers dkms-source install-check
 
 # Installation paths (GNU conventions; DESTDIR for staging).
@@ -150,6 +151,14 @@ SECONDS ?= 600
 fuzz:
 	@$(TOP)/scripts/vm.sh --kernel $(KERNEL) --timeout $$(($(SECONDS) * 2 + 600)) \
 		--run 'cd /wdfq/kselftest/wdfq && WDFQ_FUZZ_SECONDS=$(SECONDS) $(if $(SEED),WDFQ_FUZZ_SEED=$(SEED)) ./wdfq_fuzz'
+
+# The chaos run of make check (selftests/wdfq/wdfq_chaos.c), for longer; SEED
+# replays the draws of a run whose seed a report printed; SLEEP=0 leaves out
+# the system sleep cycles (make check's pass runs without them).
+SLEEP ?= 1
+stress:
+	@$(TOP)/scripts/vm.sh --kernel $(KERNEL) --timeout $$(($(SECONDS) * 2 + 600)) \
+		--run 'cd /wdfq/kselftest/wdfq && WDFQ_CHAOS_SECONDS=$(SECONDS) WDFQ_CHAOS_SLEEP=$(SLEEP) $(if $(SEED),WDFQ_CHAOS_SEED=$(SEED)) ./wdfq_chaos'
 
 vm-shell:
 	@$(TOP)/scripts/vm.sh --kernel $(KERNEL) --mode shell

@@ -7,7 +7,8 @@
  * the forwarding path gets one only if its direct copy faults), is
  * submitted to the engine device and waited for with wdfq_request_wait(): a
  * signal cancels a queued request and the call returns -ERESTARTSYS (EINTR,
- * or a restart with SA_RESTART).
+ * or a restart with SA_RESTART); an io_uring read or write, which waits
+ * there in io_uring's worker, gets -EINTR (see drv_kiocb_ret()).
  *
  * The calls that can wait for the device (read, write, WAIT_EVENT) are
  * charged to their open file, to the calling user and to the device
@@ -684,6 +685,20 @@ static const struct drv_call_ops drv_read_ops = {
 };
 
 /*
+ * The result of a read or write for @iocb. An io_uring read or write that
+ * had to wait runs in io_uring's worker, where cancelling it is a signal:
+ * no system call is restarted there, and io_uring up to 6.12 at least puts
+ * -ERESTARTSYS into the completion as it is. Report -EINTR for it, as the
+ * API documents. (libaio calls return -EIOCBQUEUED and end elsewhere.)
+ */
+static ssize_t drv_kiocb_ret(struct kiocb *iocb, ssize_t ret)
+{
+	if (ret == -ERESTARTSYS && !is_sync_kiocb(iocb))
+		return -EINTR;
+	return ret;
+}
+
+/*
  * read(2), readv(2), io_uring: wait for the data. libaio: return at once,
  * the read completes later (see struct drv_aio). IOCB_NOWAIT (io_uring's
  * first try, RWF_NOWAIT) acts as O_NONBLOCK: -EAGAIN instead of parking,
@@ -728,7 +743,7 @@ static ssize_t drv_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		if (a)
 			return drv_call(&a->c);
 	}
-	return drv_call(&c);
+	return drv_kiocb_ret(iocb, drv_call(&c));
 }
 
 static int drv_write_refuse(struct drv_call *c)
@@ -804,7 +819,7 @@ static ssize_t drv_write_iter(struct kiocb *iocb, struct iov_iter *from)
 		if (a)
 			return drv_call(&a->c);
 	}
-	return drv_call(&c);
+	return drv_kiocb_ret(iocb, drv_call(&c));
 }
 
 static __poll_t drv_poll(struct file *file, poll_table *wait)

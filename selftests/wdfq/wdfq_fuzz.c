@@ -21,7 +21,8 @@
  * At the end the device is reset: every queue must balance, be idle and have
  * no driver bug, and the device must still loop bytes back.
  *
- * Environment: WDFQ_FUZZ_SECONDS (default 20, split between root and the
+ * Environment: WDFQ_FUZZ_SECONDS (default 60 on a kernel with fault
+ * injection, the debug ones, 20 elsewhere; split between root and the
  * unprivileged uid), WDFQ_FUZZ_SEED (default: from the clock). "make fuzz"
  * runs longer ones.
  */
@@ -438,7 +439,8 @@ FIXTURE_SETUP(fuzz)
 	const char *t = getenv("WDFQ_FUZZ_SECONDS");
 
 	self->seed = s ? strtoull(s, NULL, 0) : (uint64_t)time(NULL);
-	self->ms = (t ? strtoul(t, NULL, 0) : 20) * 1000;
+	self->ms = (t ? strtoul(t, NULL, 0) :
+		    !access("/proc/self/fail-nth", F_OK) ? 60 : 20) * 1000;
 	self->fd = open(DEV, O_RDWR);
 	ASSERT_LE(0, self->fd);
 	ASSERT_EQ(0, wq_reset_device(self->fd, DEV));

@@ -58,7 +58,8 @@
  * Errors (errno), for every call:
  *   EINTR / restart  a signal interrupted a call whose request was queued
  *                    (with SA_RESTART the call restarts; nothing was
- *                    transferred)
+ *                    transferred); an io_uring read or write cancelled in
+ *                    io_uring's worker: EINTR
  *   ECANCELED        the request was cancelled by a purge of its queue
  *   ESHUTDOWN        the queue does not accept requests (drained, purged)
  *   ENODEV           the device instance was removed (unbind); also a
