@@ -36,6 +36,7 @@ struct wdfq_device *wdfq_device_create(const struct wdfq_device_config *cfg)
 		kfree(dev);
 		return ERR_PTR(-ENOMEM);
 	}
+	wdfq_debugfs_add_device(dev);
 	return dev;
 }
 EXPORT_SYMBOL_GPL(wdfq_device_create);
@@ -50,6 +51,8 @@ void wdfq_device_delete(struct wdfq_device *dev)
 		wdfq_device_bug(dev, "device deleted from one of its callbacks");
 		return;
 	}
+	/* first: waits for its readers, which use the queues and dev */
+	wdfq_debugfs_remove_device(dev);
 	for (;;) {
 		mutex_lock(&dev->lock);
 		q = list_first_entry_or_null(&dev->queues, struct wdfq_queue,
@@ -295,6 +298,19 @@ void wdfq_kunit_quiet_driver_bugs(struct wdfq_device *dev)
 }
 EXPORT_SYMBOL_IF_KUNIT(wdfq_kunit_quiet_driver_bugs);
 #endif
+
+static int __init wdfq_engine_init(void)
+{
+	wdfq_debugfs_init();
+	return 0;
+}
+module_init(wdfq_engine_init);
+
+static void __exit wdfq_engine_exit(void)
+{
+	wdfq_debugfs_exit();
+}
+module_exit(wdfq_engine_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("KMDF-style I/O queues: a library for drivers");

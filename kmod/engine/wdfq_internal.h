@@ -35,8 +35,8 @@
  *   callback of the target device, so they never nest within one device.
  *
  * q->pm_lock (mutex): serializes the queue's runtime-PM get/put with
- *   pm_held, pm_marked and pm_mark. Taken only by the dispatch loop and
- *   teardown, outside q->lock.
+ *   pm_held, pm_marked and pm_mark. Taken by the dispatch loop, teardown
+ *   and the debugfs readers (under dev->lock), outside q->lock.
  *
  * dev->lock (mutex): the queue list and routing changes; process context.
  *   Routing is read under RCU by submitters, and the queue list by the
@@ -48,6 +48,14 @@
  * dev->power_lock (mutex): serializes wdfq_device_power_down() (across its
  *   wait for io_stop answers) and wdfq_device_power_up(). Taken before
  *   dev->lock; never by callbacks.
+ *
+ * debugfs readers (wdfq_debugfs.c): hold dev->lock across one read(2)
+ *   (the queue list cannot change under them), and per queue take
+ *   q->pm_lock, then q->lock only to copy what they print (a bounded number
+ *   of requests): they format after dropping it. They never take
+ *   dev->power_lock. wdfq_device_delete() removes the device's files before
+ *   anything else, and debugfs_remove() waits for the readers inside a file
+ *   operation; a file still open afterwards reads -EIO.
  *
  * Dispatch
  * --------
@@ -75,6 +83,7 @@
 
 #include <linux/completion.h>
 #include <linux/device.h>
+#include <linux/ktime.h>
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/pm_runtime.h>
@@ -140,6 +149,8 @@ struct wdfq_request {
 	wdfq_cancel_fn cancel_fn;
 	wdfq_done_fn done_fn;
 	void *done_data;
+	pid_t owner;			/* tgid of the allocating task, or 0 */
+	ktime_t born;			/* allocation (coarse clock), its age */
 	struct completion done;
 	unsigned long long ctx[];
 };
@@ -228,6 +239,7 @@ struct wdfq_device {
 	struct mutex power_lock;	/* see locking rules */
 	wait_queue_head_t power_wq;
 	atomic_t power_seq;		/* bumped when a queue settles */
+	struct dentry *debugfs;		/* its directory, or NULL */
 };
 
 /* Names for the trace events: a queue's, "" for none. */
@@ -301,6 +313,12 @@ void wdfq_frame_pop(struct wdfq_device *dev, struct wdfq_frame *f);
 void wdfq_driver_bug(struct wdfq_queue *q, const char *what);
 void wdfq_device_bug(struct wdfq_device *dev, const char *what);
 void wdfq_request_bug(struct wdfq_request *req, const char *what);
+
+/* wdfq_debugfs.c */
+void wdfq_debugfs_init(void);
+void wdfq_debugfs_exit(void);
+void wdfq_debugfs_add_device(struct wdfq_device *dev);
+void wdfq_debugfs_remove_device(struct wdfq_device *dev);
 
 /* wdfq_power.c */
 void wdfq_pm_sync(struct wdfq_queue *q);

@@ -6,7 +6,9 @@
 #include <linux/export.h>
 #include <linux/lockdep.h>
 #include <linux/preempt.h>
+#include <linux/sched.h>
 #include <linux/slab.h>
+#include <linux/timekeeping.h>
 
 #include <wdfq_compat.h>
 #include "wdfq_internal.h"
@@ -32,6 +34,9 @@ struct wdfq_request *wdfq_request_alloc(struct wdfq_device *dev,
 	req->type = type;
 	req->file = file;
 	req->state = WDFQ_RS_NEW;
+	/* for the debugfs dump: who asked, and since when */
+	req->owner = in_task() ? task_tgid_nr(current) : 0;
+	req->born = ktime_get_coarse();
 	refcount_set(&req->ref, 1);
 	init_completion(&req->done);
 	return req;
