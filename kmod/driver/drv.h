@@ -91,6 +91,7 @@
 #include <linux/wait.h>
 
 #include <wdfq_compat.h>
+#include <wdfq_inject.h>
 #include <wdfq.h>
 #include "../../uapi/linux/wdfq.h"
 

@@ -441,10 +441,13 @@ static void drv_aio_work(struct work_struct *work)
  * cancelled, an iterator that is not the caller's memory); ERR_PTR(-ENOMEM):
  * an asynchronous call never falls back to blocking the submitter.
  */
+WDFQ_FAIL_POINT(drv, aio_new);
+
 static struct drv_aio *drv_aio_new(struct kiocb *iocb, struct drv_call *c,
 				   struct iov_iter *to)
 {
 	struct drv_aio *a;
+	int ret;
 
 	if (!drv_aio_wq)
 		return NULL;
@@ -454,6 +457,9 @@ static struct drv_aio *drv_aio_new(struct kiocb *iocb, struct drv_call *c,
 		return NULL;
 	if (to && !iter_is_ubuf(to) && !iter_is_iovec(to))
 		return NULL;
+	ret = drv_fail_aio_new();
+	if (ret)
+		return ERR_PTR(ret);
 	a = kzalloc(sizeof(*a), GFP_KERNEL);
 	if (!a)
 		return ERR_PTR(-ENOMEM);
@@ -585,15 +591,21 @@ out_unlock:
 	return ret;
 }
 
+WDFQ_FAIL_POINT(drv, open);
+
 static int drv_open(struct inode *inode, struct file *file)
 {
 	struct miscdevice *misc = file->private_data;
 	struct drv_dev *d = container_of(misc, struct drv_dev, misc);
 	struct drv_file *df;
+	int ret;
 
 	/* misc_open() holds misc_mtx: remove() cannot free @d meanwhile. */
 	if (READ_ONCE(d->dead))
 		return -ENODEV;
+	ret = drv_fail_open();
+	if (ret)
+		return ret;
 	df = kzalloc(sizeof(*df), GFP_KERNEL);
 	if (!df)
 		return -ENOMEM;

@@ -581,6 +581,8 @@ unsigned int drv_ring_size(struct drv_dev *d)
 	return n;
 }
 
+WDFQ_FAIL_POINT(drv, ring_resize);
+
 /**
  * drv_ring_resize() - give the ring a new size, keeping its bytes
  * @d: the device
@@ -599,6 +601,9 @@ int drv_ring_resize(struct drv_dev *d, unsigned int size)
 	lockdep_assert_held(&d->ctl_lock);
 	if (size < DRV_RING_MIN || size > DRV_RING_MAX || !is_power_of_2(size))
 		return -EINVAL;
+	ret = drv_fail_ring_resize();
+	if (ret)
+		return ret;
 	nbuf = kvzalloc(size, GFP_KERNEL);
 	if (!nbuf)
 		return -ENOMEM;
@@ -735,10 +740,16 @@ bool drv_write_stop(struct drv_dev *d, struct wdfq_request *req)
 	return true;
 }
 
+WDFQ_FAIL_POINT(drv, kfifo_alloc);
+
 static int drv_kfifo_alloc(struct kfifo *f, size_t size)
 {
-	void *buf = kvzalloc(size, GFP_KERNEL);
+	int ret = drv_fail_kfifo_alloc();
+	void *buf;
 
+	if (ret)
+		return ret;
+	buf = kvzalloc(size, GFP_KERNEL);
 	if (!buf)
 		return -ENOMEM;
 	return kfifo_init(f, buf, size);

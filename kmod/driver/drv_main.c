@@ -162,6 +162,8 @@ static const struct dev_pm_ops drv_pm_ops = {
 	RUNTIME_PM_OPS(drv_runtime_suspend, drv_runtime_resume, NULL)
 };
 
+WDFQ_FAIL_POINT(drv, misc_register);
+
 static int drv_probe(struct platform_device *pdev)
 {
 	struct device *dev = &pdev->dev;
@@ -220,7 +222,7 @@ static int drv_probe(struct platform_device *pdev)
 	d->misc.mode = 0666;
 	d->misc.fops = &drv_fops;
 	d->misc.parent = dev;
-	ret = misc_register(&d->misc);
+	ret = drv_fail_misc_register() ?: misc_register(&d->misc);
 	if (ret)
 		goto err_pm;
 

@@ -60,6 +60,8 @@ struct wdfq_queue *drv_write_queue_new(struct drv_dev *d, unsigned int limit)
 	return wdfq_queue_create(d->wdev, &cfg);
 }
 
+WDFQ_FAIL_POINT(drv, write_route);
+
 /**
  * drv_write_queue_rebuild() - replace the write queue with one of a new limit
  * @d: the device
@@ -82,6 +84,7 @@ int drv_write_queue_rebuild(struct drv_dev *d, unsigned int limit)
 	/* Not once the removal began: it purges the queue it finds. */
 	down_write(&d->qlock);
 	ret = READ_ONCE(d->dead) ? -ENODEV :
+	      drv_fail_write_route() ?:
 	      wdfq_device_route(d->wdev, WDFQ_REQ_WRITE, nq);
 	if (ret) {
 		up_write(&d->qlock);

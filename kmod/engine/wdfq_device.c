@@ -9,13 +9,20 @@
 #include <linux/lockdep.h>
 #include <linux/slab.h>
 
+#include <wdfq_inject.h>
 #include <wdfq_kunit.h>
 #include "wdfq_internal.h"
+
+WDFQ_FAIL_POINT(wdfq, device_create);
 
 struct wdfq_device *wdfq_device_create(const struct wdfq_device_config *cfg)
 {
 	struct wdfq_device *dev;
+	int ret;
 
+	ret = wdfq_fail_device_create();
+	if (ret)
+		return ERR_PTR(ret);
 	dev = kzalloc(sizeof(*dev), GFP_KERNEL);
 	if (!dev)
 		return ERR_PTR(-ENOMEM);

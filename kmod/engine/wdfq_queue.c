@@ -7,6 +7,7 @@
 #include <linux/lockdep.h>
 #include <linux/slab.h>
 
+#include <wdfq_inject.h>
 #include "wdfq_internal.h"
 
 /* One step of the dispatch loop, chosen under the queue lock. */
@@ -1206,13 +1207,15 @@ static void wdfq_queue_work_class(struct wdfq_queue *q)
 #endif
 }
 
+WDFQ_FAIL_POINT(wdfq, queue_create);
+
 struct wdfq_queue *wdfq_queue_create(struct wdfq_device *dev,
 				     const struct wdfq_queue_config *cfg)
 {
 	struct wdfq_queue *q;
 	int ret;
 
-	ret = wdfq_queue_check_config(dev, cfg);
+	ret = wdfq_queue_check_config(dev, cfg) ?: wdfq_fail_queue_create();
 	if (ret)
 		return ERR_PTR(ret);
 	q = kzalloc(sizeof(*q), GFP_KERNEL);

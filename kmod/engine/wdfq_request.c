@@ -11,19 +11,26 @@
 #include <linux/timekeeping.h>
 
 #include <wdfq_compat.h>
+#include <wdfq_inject.h>
 #include "wdfq_internal.h"
 
 /* Request ids, see wdfq_request_id() */
 static atomic64_t wdfq_request_ids = ATOMIC64_INIT(0);
+
+WDFQ_FAIL_POINT(wdfq, request_alloc);
 
 struct wdfq_request *wdfq_request_alloc(struct wdfq_device *dev,
 					enum wdfq_request_type type,
 					struct file *file, gfp_t gfp)
 {
 	struct wdfq_request *req;
+	int ret;
 
 	if (type >= WDFQ_REQ_TYPES)
 		return ERR_PTR(-EINVAL);
+	ret = wdfq_fail_request_alloc();
+	if (ret)
+		return ERR_PTR(ret);
 	req = kzalloc(struct_size(req, ctx, 0) + dev->cfg.request_ctx_size,
 		      gfp);
 	if (!req)
