@@ -62,7 +62,7 @@ parse_args() {
 		esac
 	done
 	case $mode in
-	check) : "${limit:=900}" ;;
+	check) : "${limit:=1800}" ;;
 	run|exec) : "${limit:=600}" ;;
 	shell) : "${limit:=14400}" ;;
 	*) die "unknown mode '$mode'" ;;
