@@ -28,7 +28,11 @@
  * source given to __string() being remembered; before, the source again.
  */
 #if KERNEL_VERSION(6, 10, 0) <= LINUX_VERSION_CODE
-#define wdfq_compat_assign_str(dst, src)	__assign_str(dst)
+#define wdfq_compat_assign_str(dst, src)				\
+	do {								\
+		(void)sizeof(src);	/* given to __string() already */ \
+		__assign_str(dst);					\
+	} while (0)
 #else
 #define wdfq_compat_assign_str(dst, src)	__assign_str(dst, src)
 #endif

@@ -102,6 +102,10 @@ static long long kv(const char *s, const char *key)
  * Count the request lines of @sec with @type and @state, owned by @pid,
  * whose flags are exactly @flags; -1 if any request line is malformed.
  */
+/* One request line of a queue's section (Documentation/wdfq/debugfs.rst). */
+static const char req_fmt[] =
+	"  request id=%llu type=%31s state=%31s age_ms=%lld pid=%d flags=%127s";
+
 static int count_reqs(const char *sec, const char *type, const char *state,
 		      int pid, const char *flags)
 {
@@ -113,8 +117,8 @@ static int count_reqs(const char *sec, const char *type, const char *state,
 
 	while ((p = strstr(p, "\n  request "))) {
 		p++;
-		if (sscanf(p, "  request id=%llu type=%31s state=%31s age_ms=%lld pid=%d flags=%127s",
-			   &id, t, st, &age, &owner, fl) != 6 || !id || age < 0)
+		if (sscanf(p, req_fmt, &id, t, st, &age, &owner, fl) != 6 ||
+		    !id || age < 0)
 			return -1;
 		if (!strcmp(t, type) && !strcmp(st, state) && owner == pid &&
 		    !strcmp(fl, flags))
