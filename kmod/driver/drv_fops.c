@@ -39,7 +39,6 @@
 #include <linux/kthread.h>
 #include <linux/minmax.h>
 #include <linux/pagemap.h>
-#include <linux/pm_runtime.h>
 #include <linux/sched/mm.h>
 #include <linux/workqueue.h>
 #include <linux/poll.h>
@@ -290,8 +289,7 @@ static void drv_poll_wake(struct drv_dev *d, __poll_t events)
  *	drv_read_iter()). drv_call() frees it.
  * @len: its size in bytes; charged even while no buffer is allocated
  * @charged: the call is charged to its file, user and device (see the top)
- * @nonblock: O_NONBLOCK or IOCB_NOWAIT
- * @nowait: IOCB_NOWAIT: never sleep, not even for a runtime resume
+ * @nonblock: O_NONBLOCK
  * @ubuf: the ioctl argument
  * @to: the caller's buffers (read)
  * @cmd: the ioctl command
@@ -308,7 +306,6 @@ struct drv_call {
 	size_t len;
 	bool charged;
 	bool nonblock;
-	bool nowait;
 	void __user *ubuf;
 	struct iov_iter *to;
 	unsigned int cmd;
@@ -661,29 +658,11 @@ static void drv_read_prepare(struct drv_call *c, struct wdfq_request *req)
 /* Stopped meanwhile: take it back rather than wait for START. */
 static void drv_read_submitted(struct drv_call *c, struct wdfq_request *req)
 {
-	struct drv_dev *d = drv_req(req)->d;
-	bool powered = true;
-
-	if (!c->nonblock || wdfq_request_is_completed(req))
-		return;
-	/*
-	 * IOCB_NOWAIT must not sleep even for a runtime resume: io_uring
-	 * issues it holding its submission lock, and a task frozen for
-	 * system sleep there would hold that lock. Take the read back and
-	 * ask for the resume, so that a retry finds the queue powered.
-	 */
-	if (c->nowait) {
-		struct wdfq_queue_state st;
-
-		drv_q_state(d, WDFQ_QUEUE_READ, &st);
-		powered = st.powered;
-	}
-	if (!powered || drv_read_held(d)) {
+	if (c->nonblock && !wdfq_request_is_completed(req) &&
+	    drv_read_held(drv_req(req)->d)) {
 		wdfq_request_cancel(req);
 		c->gave_up = true;
 	}
-	if (!powered)
-		pm_request_resume(&d->pdev->dev);
 }
 
 static long drv_read_done(struct drv_call *c, struct wdfq_request *req,
@@ -735,8 +714,7 @@ static ssize_t drv_kiocb_ret(struct kiocb *iocb, ssize_t ret)
  * read(2), readv(2), io_uring: wait for the data. libaio: return at once,
  * the read completes later (see struct drv_aio). IOCB_NOWAIT (io_uring's
  * first try, RWF_NOWAIT) acts as O_NONBLOCK: -EAGAIN instead of parking,
- * exactly when poll does not report EPOLLIN (and at a runtime-suspended
- * device: see drv_read_submitted()), so io_uring waits in its own
+ * exactly when poll does not report EPOLLIN, so io_uring waits in its own
  * poll, where its cancellation reaches the read; a read taken never parks
  * (the handler completes it with -EAGAIN if the data went meanwhile).
  */
@@ -749,7 +727,6 @@ static ssize_t drv_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		.charged = true,
 		.nonblock = (file->f_flags & O_NONBLOCK) ||
 			    (iocb->ki_flags & IOCB_NOWAIT),
-		.nowait = iocb->ki_flags & IOCB_NOWAIT,
 		.to = to,
 	};
 

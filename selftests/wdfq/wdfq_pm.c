@@ -4,8 +4,6 @@
  * sysfs files of the platform device wdfq.0, and system sleep
  * (pm_test=devices, freeze) with parked reads and writes in flight.
  */
-#include <sys/uio.h>
-
 #include "kselftest_harness.h"
 #include "wdfq_util.h"
 
@@ -117,34 +115,6 @@ TEST_F(pm, write_and_read_wake)
 	ASSERT_EQ(0, wq_stats(self->fd, WDFQ_QUEUE_CONTROL, &s));
 	EXPECT_LT(s0.rpm_resumes, s.rpm_resumes);
 	ASSERT_EQ(0, wait_status("suspended", WQ_WAIT_MS));
-}
-
-/*
- * RWF_NOWAIT (io_uring's first try) never sleeps, not even for a runtime
- * resume: at a suspended device it gets EAGAIN although the ring holds
- * data, and starts the resume, so that a retry soon finds the data. A
- * sleep there would be taken with io_uring's submission lock held.
- */
-TEST_F(pm, nowait_read_does_not_wait_for_resume)
-{
-	struct wdfq_queue_stats s0, s;
-	struct iovec iov;
-	char buf[16];
-
-	ASSERT_EQ(0, wait_status("suspended", WQ_WAIT_MS));
-	ASSERT_EQ(5, write(self->fd, "hello", 5));
-	ASSERT_EQ(0, wait_status("suspended", WQ_WAIT_MS));
-	ASSERT_EQ(0, wq_stats(self->fd, WDFQ_QUEUE_CONTROL, &s0));
-	ASSERT_EQ(5, s0.ring_bytes);
-	iov.iov_base = buf;
-	iov.iov_len = sizeof(buf);
-	EXPECT_EQ(-1, preadv2(self->fd, &iov, 1, -1, RWF_NOWAIT));
-	EXPECT_EQ(EAGAIN, errno);
-	ASSERT_EQ(0, wait_status("active", WQ_WAIT_MS));
-	ASSERT_EQ(5, preadv2(self->fd, &iov, 1, -1, RWF_NOWAIT));
-	EXPECT_EQ(0, memcmp(buf, "hello", 5));
-	ASSERT_EQ(0, wq_stats(self->fd, WDFQ_QUEUE_CONTROL, &s));
-	EXPECT_EQ(0, s.ring_bytes);
 }
 
 /* power/control=on keeps it active. */
