@@ -519,4 +519,30 @@ TEST_F(ctl, info)
 	EXPECT_STREQ("events", i->queues[WDFQ_QUEUE_EVENTS].name);
 }
 
+/*
+ * A test leaves the ring larger than the default and fuller than it (as the
+ * fuzzer can): putting the device back must still succeed, since shrinking
+ * a ring below what it holds is refused with EBUSY.
+ */
+TEST_F(ctl, reset_after_large_ring_filled)
+{
+	static char chunk[WDFQ_MAX_INJECT];
+	struct wdfq_params p = { 0 };
+	int i;
+
+	memset(chunk, 'r', sizeof(chunk));
+	ASSERT_EQ(0, wq_set(self->fd, WDFQ_PARAM_RING_SIZE, 0, 0, 0, 65536));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, wq_inject(self->fd, chunk, sizeof(chunk),
+				       WDFQ_INJECT_F_WAKE));
+	ASSERT_EQ(0, wq_wait_ring(self->fd, 3 * sizeof(chunk)));
+	ASSERT_EQ(-1, wq_set(self->fd, WDFQ_PARAM_RING_SIZE, 0, 0, 0, 16384));
+	EXPECT_EQ(EBUSY, errno);
+
+	ASSERT_EQ(0, wq_reset_device(self->fd, DEV));
+	ASSERT_EQ(0, ioctl(self->fd, WDFQ_IOC_GET_PARAMS, &p));
+	EXPECT_EQ(16384, p.ring_size);
+	EXPECT_EQ(0, wq_drain(DEV, NULL, 0));
+}
+
 TEST_HARNESS_MAIN

@@ -163,9 +163,15 @@ static inline int wq_reset_device(int fd, const char *path)
 	for (q = 0; q < WDFQ_NR_QUEUES; q++)
 		if (q != WDFQ_QUEUE_CONTROL)
 			wq_ctl(fd, q, WDFQ_CTL_START, 0);
-	if (wq_set(fd, WDFQ_PARAM_ALL, 1000, 4, 0, 16384))
+	/*
+	 * Empty the ring before it shrinks back to the default: the driver
+	 * refuses (EBUSY) to shrink a ring below the bytes it holds.
+	 */
+	if (wq_set(fd, WDFQ_PARAM_GEN_RATE, 0, 0, 0, 0))
 		return -1;
 	wq_drain(path, NULL, 0);
+	if (wq_set(fd, WDFQ_PARAM_ALL, 1000, 4, 0, 16384))
+		return -1;
 	return wq_reset_stats(fd);
 }
 
