@@ -53,18 +53,6 @@ FIXTURE(life) {
 	struct wq_ring r;
 };
 
-static int wait_path(const char *path, int present)
-{
-	uint64_t end = wq_now_ms() + WQ_WAIT_MS;
-
-	do {
-		if ((access(path, F_OK) == 0) == present)
-			return 0;
-		wq_sleep_ms(10);
-	} while (wq_now_ms() < end);
-	return -1;
-}
-
 /* QUEUE_CTL that says why it failed. */
 static int ctl(int fd, unsigned int q, unsigned int op, unsigned int flags)
 {
@@ -80,7 +68,7 @@ static int bind0(void)
 {
 	if (access(DEV, F_OK) && wq_sysfs_write(DRVDIR "bind", "wdfq.0"))
 		return -1;
-	return wait_path(DEV, 1);
+	return wq_wait_path(DEV, 1);
 }
 
 FIXTURE_SETUP(life)
@@ -491,7 +479,7 @@ TEST_F(life, unbind)
 			    LONG_US));
 	ASSERT_EQ(0, wait_q(self->fd, WDFQ_QUEUE_WRITE, 0, 4));
 	ASSERT_EQ(0, wq_sysfs_write(DRVDIR "unbind", "wdfq.0"));
-	ASSERT_EQ(0, wait_path(DEV, 0));
+	ASSERT_EQ(0, wq_wait_path(DEV, 0));
 	ASSERT_EQ(0, land(_metadata, self->ctx, &self->r, &f));
 	log_flight(_metadata, &f);
 	for (k = 0; k < K_NR; k++)

@@ -31,18 +31,6 @@
 #define DUMP_MAX (1024 * 1024)
 #define ROUNDS	6
 
-static int wait_path(const char *path, int present)
-{
-	uint64_t end = wq_now_ms() + WQ_WAIT_MS;
-
-	do {
-		if ((access(path, F_OK) == 0) == present)
-			return 0;
-		wq_sleep_ms(10);
-	} while (wq_now_ms() < end);
-	return -1;
-}
-
 /*
  * Read @path to the end in PIECE-byte reads into @buf (NUL-terminated).
  * Return: the bytes read, or -errno of the open or of the read that
@@ -300,14 +288,14 @@ static int unbind0(void)
 {
 	if (wq_sysfs_write(DRVDIR "unbind", "wdfq.0"))
 		return -1;
-	return wait_path(DEV, 0);
+	return wq_wait_path(DEV, 0);
 }
 
 static int bind0(void)
 {
 	if (access(DEV, F_OK) && wq_sysfs_write(DRVDIR "bind", "wdfq.0"))
 		return -1;
-	return wait_path(DEV, 1);
+	return wq_wait_path(DEV, 1);
 }
 
 /* wdfq0's files, opened and read from before a teardown */
@@ -371,7 +359,7 @@ TEST(open_across_unbind)
 	EXPECT_NE(0, access(DBGDEV, F_OK));
 	EXPECT_EQ(0, held_finish(_metadata, &h));
 	ASSERT_EQ(0, bind0());
-	ASSERT_EQ(0, wait_path(DBGDEV "/queues", 1));
+	ASSERT_EQ(0, wq_wait_path(DBGDEV "/queues", 1));
 	EXPECT_LT(0, read_file(DBGDEV "/queues", buf, sizeof(buf)));
 }
 
@@ -507,47 +495,12 @@ TEST(readers_during_unbind)
 		EXPECT_EQ(0, held_finish(_metadata, &h));
 		ASSERT_EQ(0, bind0());
 	}
-	ASSERT_EQ(0, wait_path(DBGDEV "/queues", 1));
+	ASSERT_EQ(0, wq_wait_path(DBGDEV "/queues", 1));
 	ASSERT_EQ(0, readers_progress(&rs, 4));
 	ASSERT_EQ(0, readers_stop(&rs));
 	TH_LOG("%ld files read, %ld ended in EIO/ENOENT", rs.dumps, rs.errors);
 	EXPECT_EQ(0, rs.bad) TH_LOG("unexpected error: %s",
 				    strerror(rs.bad_err));
-}
-
-static int mod_loaded(const char *name)
-{
-	char line[256];
-	size_t n = strlen(name);
-	FILE *f = fopen("/proc/modules", "r");
-	int found = 0;
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, name, n) && line[n] == ' ')
-			found = 1;
-	fclose(f);
-	return found;
-}
-
-static const char *ko_path(void)
-{
-	const char *p = getenv("WDFQ_KO");
-
-	return p ? p : "/wdfq/modules/wdfq.ko";
-}
-
-static int load(const char *params)
-{
-	int fd = open(ko_path(), O_RDONLY | O_CLOEXEC);
-	int ret;
-
-	if (fd < 0)
-		return -1;
-	ret = syscall(SYS_finit_module, fd, params, 0);
-	close(fd);
-	return ret;
 }
 
 /* rmmod, retrying while something (a test's file) still holds it. */
@@ -573,14 +526,14 @@ TEST(readers_during_reload)
 
 	if (geteuid())
 		SKIP(return, "needs root");
-	if (!mod_loaded("wdfq"))
+	if (!wq_mod_loaded("wdfq"))
 		SKIP(return, "wdfq is built in or not loaded");
-	if (access(ko_path(), R_OK))
-		SKIP(return, "no module file %s (set WDFQ_KO)", ko_path());
+	if (access(wq_ko_path(), R_OK))
+		SKIP(return, "no module file %s (set WDFQ_KO)", wq_ko_path());
 	if (access(DBGDEV "/queues", R_OK))
 		SKIP(return, "no %s", DBGDEV "/queues");
 	/* The KUnit module uses wdfq's symbols; it has run already. */
-	if (mod_loaded("wdfq_kunit") &&
+	if (wq_mod_loaded("wdfq_kunit") &&
 	    syscall(SYS_delete_module, "wdfq_kunit", O_NONBLOCK))
 		SKIP(return, "cannot unload wdfq_kunit: %s", strerror(errno));
 	/* reload with the parameters it has (wdfq_module sets them) */
@@ -596,13 +549,13 @@ TEST(readers_during_reload)
 		ASSERT_EQ(0, readers_progress(&rs, 4));
 		ASSERT_EQ(0, held_open(&h));
 		ASSERT_EQ(0, unload()) TH_LOG("rmmod: %s", strerror(errno));
-		ASSERT_EQ(0, wait_path(DEV, 0));
+		ASSERT_EQ(0, wq_wait_path(DEV, 0));
 		EXPECT_EQ(0, held_finish(_metadata, &h));
-		ASSERT_EQ(0, load(params)) TH_LOG("insmod %s: %s", params,
-						  strerror(errno));
-		ASSERT_EQ(0, wait_path(DEV, 1));
+		ASSERT_EQ(0, wq_load_driver(params))
+			TH_LOG("insmod %s: %s", params, strerror(errno));
+		ASSERT_EQ(0, wq_wait_path(DEV, 1));
 	}
-	ASSERT_EQ(0, wait_path(DBGDEV "/queues", 1));
+	ASSERT_EQ(0, wq_wait_path(DBGDEV "/queues", 1));
 	ASSERT_EQ(0, readers_progress(&rs, 4));
 	ASSERT_EQ(0, readers_stop(&rs));
 	TH_LOG("%ld files read, %ld ended in EIO/ENOENT", rs.dumps, rs.errors);

@@ -80,23 +80,6 @@ static void set_handler(void)
 	sigaction(SIGUSR1, &sa, NULL);
 }
 
-/* Wait until queue @q has @n driver-owned requests. */
-static int wait_owned(int fd, unsigned int q, unsigned int n)
-{
-	uint64_t end = wq_now_ms() + WQ_WAIT_MS;
-	struct wdfq_queue_stats s;
-
-	do {
-		if (wq_stats(fd, q, &s))
-			return -1;
-		if (s.driver_owned == n)
-			return 0;
-		wq_sleep_ms(5);
-	} while (wq_now_ms() < end);
-	errno = ETIMEDOUT;
-	return -1;
-}
-
 /* A thread blocked in one write(2). */
 struct writer {
 	pthread_t th;
@@ -326,7 +309,7 @@ TEST_F(fd, cancelled_write_wakes_epollout)
 	ASSERT_LE(0, nfd);
 	w.fd = self->fd;
 	ASSERT_EQ(0, pthread_create(&w.th, NULL, writer_fn, &w));
-	ASSERT_EQ(0, wait_owned(self->fd, WDFQ_QUEUE_WRITE, 1));
+	ASSERT_EQ(0, wq_wait_owned(self->fd, WDFQ_QUEUE_WRITE, 1));
 	ep = epoll_create1(0);
 	ASSERT_LE(0, ep);
 	ev.data.fd = nfd;
@@ -364,7 +347,7 @@ TEST_F(fd, purged_write_queue_polls_err)
 	ASSERT_LE(0, nfd);
 	w.fd = self->fd;
 	ASSERT_EQ(0, pthread_create(&w.th, NULL, writer_fn, &w));
-	ASSERT_EQ(0, wait_owned(self->fd, WDFQ_QUEUE_WRITE, 1));
+	ASSERT_EQ(0, wq_wait_owned(self->fd, WDFQ_QUEUE_WRITE, 1));
 	pfd.fd = nfd;
 	pfd.events = POLLOUT;
 	ASSERT_EQ(0, poll(&pfd, 1, 0));

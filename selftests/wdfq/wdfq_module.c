@@ -17,53 +17,6 @@
 
 #define DRVDIR	"/sys/bus/platform/drivers/wdfq/"
 
-static const char *ko_path(void)
-{
-	const char *p = getenv("WDFQ_KO");
-
-	return p ? p : "/wdfq/modules/wdfq.ko";
-}
-
-static int mod_loaded(const char *name)
-{
-	char line[256];
-	size_t n = strlen(name);
-	FILE *f = fopen("/proc/modules", "r");
-	int found = 0;
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, name, n) && line[n] == ' ')
-			found = 1;
-	fclose(f);
-	return found;
-}
-
-static int wait_path(const char *path, int present)
-{
-	uint64_t end = wq_now_ms() + WQ_WAIT_MS;
-
-	do {
-		if ((access(path, F_OK) == 0) == present)
-			return 0;
-		wq_sleep_ms(10);
-	} while (wq_now_ms() < end);
-	return -1;
-}
-
-static int load(const char *params)
-{
-	int fd = open(ko_path(), O_RDONLY | O_CLOEXEC);
-	int ret;
-
-	if (fd < 0)
-		return -1;
-	ret = syscall(SYS_finit_module, fd, params, 0);
-	close(fd);
-	return ret;
-}
-
 /* Unbind with open files: they get ENODEV; bind brings it back. */
 TEST(unbind_with_open_file)
 {
@@ -90,9 +43,9 @@ TEST(unbind_with_open_file)
 	EXPECT_EQ(-1, ioctl(fd, WDFQ_IOC_GET_INFO, &info));
 	EXPECT_EQ(ENODEV, errno);
 	EXPECT_EQ(0, close(fd));
-	EXPECT_EQ(0, wait_path("/dev/wdfq0", 0));
+	EXPECT_EQ(0, wq_wait_path("/dev/wdfq0", 0));
 	ASSERT_EQ(0, wq_sysfs_write(DRVDIR "bind", "wdfq.0"));
-	ASSERT_EQ(0, wait_path("/dev/wdfq0", 1));
+	ASSERT_EQ(0, wq_wait_path("/dev/wdfq0", 1));
 	fd = open("/dev/wdfq0", O_RDWR);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ioctl(fd, WDFQ_IOC_GET_INFO, &info));
@@ -109,12 +62,12 @@ TEST(rmmod_while_open_then_reload)
 
 	if (geteuid())
 		SKIP(return, "needs root");
-	if (!mod_loaded("wdfq"))
+	if (!wq_mod_loaded("wdfq"))
 		SKIP(return, "wdfq is built in or not loaded");
-	if (access(ko_path(), R_OK))
-		SKIP(return, "no module file %s (set WDFQ_KO)", ko_path());
+	if (access(wq_ko_path(), R_OK))
+		SKIP(return, "no module file %s (set WDFQ_KO)", wq_ko_path());
 	/* The KUnit module uses wdfq's symbols; it has run already. */
-	if (mod_loaded("wdfq_kunit") &&
+	if (wq_mod_loaded("wdfq_kunit") &&
 	    syscall(SYS_delete_module, "wdfq_kunit", O_NONBLOCK))
 		SKIP(return, "cannot unload wdfq_kunit: %s", strerror(errno));
 
@@ -123,23 +76,23 @@ TEST(rmmod_while_open_then_reload)
 	EXPECT_EQ(-1, syscall(SYS_delete_module, "wdfq", O_NONBLOCK));
 	EXPECT_TRUE(errno == EWOULDBLOCK || errno == EBUSY)
 		TH_LOG("rmmod while open: %s", strerror(errno));
-	EXPECT_TRUE(mod_loaded("wdfq"));
+	EXPECT_TRUE(wq_mod_loaded("wdfq"));
 	close(fd);
 
 	ASSERT_EQ(0, syscall(SYS_delete_module, "wdfq", O_NONBLOCK))
 		TH_LOG("rmmod after close: %s", strerror(errno));
-	EXPECT_FALSE(mod_loaded("wdfq"));
-	EXPECT_EQ(0, wait_path("/dev/wdfq0", 0));
+	EXPECT_FALSE(wq_mod_loaded("wdfq"));
+	EXPECT_EQ(0, wq_wait_path("/dev/wdfq0", 0));
 
 	/* Bad parameters are refused. */
-	EXPECT_EQ(-1, load("count=0"));
-	EXPECT_EQ(-1, load("read_path=7"));
+	EXPECT_EQ(-1, wq_load_driver("count=0"));
+	EXPECT_EQ(-1, wq_load_driver("read_path=7"));
 
 	/* Two instances: wdfq0 forwards, wdfq1 uses ready notify. */
-	ASSERT_EQ(0, load("count=2 read_path=0,1"))
+	ASSERT_EQ(0, wq_load_driver("count=2 read_path=0,1"))
 		TH_LOG("insmod: %s", strerror(errno));
-	ASSERT_EQ(0, wait_path("/dev/wdfq0", 1));
-	ASSERT_EQ(0, wait_path("/dev/wdfq1", 1));
+	ASSERT_EQ(0, wq_wait_path("/dev/wdfq0", 1));
+	ASSERT_EQ(0, wq_wait_path("/dev/wdfq1", 1));
 	fd = open("/dev/wdfq1", O_RDWR);
 	ASSERT_LE(0, fd);
 	ASSERT_EQ(0, ioctl(fd, WDFQ_IOC_GET_INFO, &info));

@@ -52,23 +52,6 @@ static void *rs_writer_fn(void *arg)
 	return NULL;
 }
 
-/* Wait until the write queue has @n driver-owned requests. */
-static int rs_wait_owned(int fd, unsigned int n)
-{
-	uint64_t end = wq_now_ms() + WQ_WAIT_MS;
-	struct wdfq_queue_stats s;
-
-	do {
-		if (wq_stats(fd, WDFQ_QUEUE_WRITE, &s))
-			return -1;
-		if (s.driver_owned == n)
-			return 0;
-		wq_sleep_ms(2);
-	} while (wq_now_ms() < end);
-	errno = ETIMEDOUT;
-	return -1;
-}
-
 /* QUEUE_CTL, retrying while the previous operation's callback is pending. */
 static int rs_ctl(int fd, unsigned int op)
 {
@@ -97,7 +80,7 @@ static void rs_round(struct __test_metadata *_metadata, int fd,
 		ASSERT_EQ(0, pthread_create(&w[i].th, NULL, rs_writer_fn,
 					    &w[i]));
 	}
-	ASSERT_EQ(0, rs_wait_owned(fd, INFLIGHT));
+	ASSERT_EQ(0, wq_wait_owned(fd, WDFQ_QUEUE_WRITE, INFLIGHT));
 	/* new transfers are short */
 	ASSERT_EQ(0, wq_set(fd, WDFQ_PARAM_WRITE_LATENCY, 1000, 0, 0, 0));
 	/* no WAIT: the in-flight writes are still being cancelled */

@@ -15,18 +15,6 @@
 #define DRVDIR	"/sys/bus/platform/drivers/wdfq/"
 #define PWR	"/sys/bus/platform/devices/wdfq.0/power/"
 
-static int wait_path(const char *path, int present)
-{
-	uint64_t end = wq_now_ms() + WQ_WAIT_MS;
-
-	do {
-		if ((access(path, F_OK) == 0) == present)
-			return 0;
-		wq_sleep_ms(10);
-	} while (wq_now_ms() < end);
-	return -1;
-}
-
 static int can_unbind(void)
 {
 	return !geteuid() && !access(DRVDIR "unbind", W_OK);
@@ -36,31 +24,14 @@ static int unbind0(void)
 {
 	if (wq_sysfs_write(DRVDIR "unbind", "wdfq.0"))
 		return -1;
-	return wait_path(DEV, 0);
+	return wq_wait_path(DEV, 0);
 }
 
 static int bind0(void)
 {
 	if (access(DEV, F_OK) && wq_sysfs_write(DRVDIR "bind", "wdfq.0"))
 		return -1;
-	return wait_path(DEV, 1);
-}
-
-/* Wait until queue @q has @n requests in the driver's hands. */
-static int wait_owned(int fd, unsigned int q, unsigned int n)
-{
-	uint64_t end = wq_now_ms() + WQ_WAIT_MS;
-	struct wdfq_queue_stats s;
-
-	do {
-		if (wq_stats(fd, q, &s))
-			return -1;
-		if (s.driver_owned == n)
-			return 0;
-		wq_sleep_ms(5);
-	} while (wq_now_ms() < end);
-	errno = ETIMEDOUT;
-	return -1;
+	return wq_wait_path(DEV, 1);
 }
 
 /* Wait until queue @q's state has @bit set (@set) or clear. */
@@ -145,7 +116,7 @@ TEST(ctl_wait_unbind_enodev)
 	ASSERT_EQ(0, wq_reset_device(fd, DEV));
 	ASSERT_EQ(0, wq_set(fd, WDFQ_PARAM_WRITE_LATENCY, 10000000, 0, 0, 0));
 	ASSERT_EQ(0, call_start(&w, fd, 0));
-	ASSERT_EQ(0, wait_owned(fd, WDFQ_QUEUE_WRITE, 1));
+	ASSERT_EQ(0, wq_wait_owned(fd, WDFQ_QUEUE_WRITE, 1));
 	c.queue = WDFQ_QUEUE_WRITE;
 	c.op = WDFQ_CTL_STOP;
 	c.flags = WDFQ_CTL_F_WAIT;
@@ -188,7 +159,7 @@ TEST(ctl_wait_not_ended_by_previous_stop)
 	ASSERT_EQ(0, wq_reset_device(fd, DEV));
 	ASSERT_EQ(0, wq_set(fd, WDFQ_PARAM_WRITE_LATENCY, 2000000, 0, 0, 0));
 	ASSERT_EQ(0, call_start(&w1, fd, 0));
-	ASSERT_EQ(0, wait_owned(fd, WDFQ_QUEUE_WRITE, 1));
+	ASSERT_EQ(0, wq_wait_owned(fd, WDFQ_QUEUE_WRITE, 1));
 	ASSERT_EQ(0, wq_ctl(fd, WDFQ_QUEUE_WRITE, WDFQ_CTL_STOP, 0));
 
 	set.limit = 2;
@@ -199,7 +170,7 @@ TEST(ctl_wait_not_ended_by_previous_stop)
 	/* Write 2 ends well after write 1. */
 	wq_sleep_ms(700);
 	ASSERT_EQ(0, call_start(&w2, fd, 0));
-	ASSERT_EQ(0, wait_owned(fd, WDFQ_QUEUE_WRITE, 1));
+	ASSERT_EQ(0, wq_wait_owned(fd, WDFQ_QUEUE_WRITE, 1));
 	EXPECT_FALSE(__atomic_load_n(&w1.done, __ATOMIC_ACQUIRE));
 
 	ASSERT_EQ(0, wq_ctl(fd, WDFQ_QUEUE_WRITE, WDFQ_CTL_STOP,
@@ -240,7 +211,7 @@ TEST(unbind_with_admin_drain_pending)
 	memset(w, 0, sizeof(w));
 	for (i = 0; i < 8; i++)
 		ASSERT_EQ(0, call_start(&w[i], fd, 0));
-	ASSERT_EQ(0, wait_owned(fd, WDFQ_QUEUE_WRITE, 4));
+	ASSERT_EQ(0, wq_wait_owned(fd, WDFQ_QUEUE_WRITE, 4));
 	ASSERT_EQ(0, wq_wait_queued(fd, WDFQ_QUEUE_WRITE, 4));
 	c.queue = WDFQ_QUEUE_WRITE;
 	c.op = WDFQ_CTL_DRAIN;
@@ -287,7 +258,7 @@ TEST(unbind_during_write_queue_rebuild)
 	ASSERT_EQ(0, wq_reset_device(fd, DEV));
 	ASSERT_EQ(0, wq_set(fd, WDFQ_PARAM_WRITE_LATENCY, 10000000, 0, 0, 0));
 	ASSERT_EQ(0, call_start(&w, fd, 0));
-	ASSERT_EQ(0, wait_owned(fd, WDFQ_QUEUE_WRITE, 1));
+	ASSERT_EQ(0, wq_wait_owned(fd, WDFQ_QUEUE_WRITE, 1));
 	set1.limit = 2;
 	ASSERT_EQ(0, call_start(&set1, fd, 2));
 	while (write_limit(fd) != 2 && !set1.done)

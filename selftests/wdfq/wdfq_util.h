@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -109,6 +110,75 @@ static inline int wq_wait_queued(int fd, unsigned int q, unsigned int n)
 	} while (wq_now_ms() < end);
 	errno = ETIMEDOUT;
 	return -1;
+}
+
+/* Wait until queue @q has exactly @n requests in the driver's hands. */
+static inline int wq_wait_owned(int fd, unsigned int q, unsigned int n)
+{
+	uint64_t end = wq_now_ms() + WQ_WAIT_MS;
+	struct wdfq_queue_stats s;
+
+	do {
+		if (wq_stats(fd, q, &s))
+			return -1;
+		if (s.driver_owned == n)
+			return 0;
+		wq_sleep_ms(5);
+	} while (wq_now_ms() < end);
+	errno = ETIMEDOUT;
+	return -1;
+}
+
+/* Wait until @path exists (@present) or is gone (!@present). */
+static inline int wq_wait_path(const char *path, int present)
+{
+	uint64_t end = wq_now_ms() + WQ_WAIT_MS;
+
+	do {
+		if ((access(path, F_OK) == 0) == present)
+			return 0;
+		wq_sleep_ms(10);
+	} while (wq_now_ms() < end);
+	errno = ETIMEDOUT;
+	return -1;
+}
+
+/* Is module @name in /proc/modules? */
+static inline int wq_mod_loaded(const char *name)
+{
+	char line[256];
+	size_t n = strlen(name);
+	FILE *f = fopen("/proc/modules", "r");
+	int found = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, name, n) && line[n] == ' ')
+			found = 1;
+	fclose(f);
+	return found;
+}
+
+/* The driver module's file: $WDFQ_KO, or where the test VM keeps it. */
+static inline const char *wq_ko_path(void)
+{
+	const char *p = getenv("WDFQ_KO");
+
+	return p ? p : "/wdfq/modules/wdfq.ko";
+}
+
+/* Insert the driver module with @params (finit_module). */
+static inline int wq_load_driver(const char *params)
+{
+	int fd = open(wq_ko_path(), O_RDONLY | O_CLOEXEC);
+	int ret;
+
+	if (fd < 0)
+		return -1;
+	ret = syscall(SYS_finit_module, fd, params, 0);
+	close(fd);
+	return ret;
 }
 
 /* Wait until the ring holds at least @n bytes. */
