@@ -5,10 +5,12 @@
  * Every read, write and ioctl becomes one engine request with a kernel
  * bounce buffer (at most WDFQ_MAX_IO bytes of data; a synchronous read of
  * the forwarding path gets one only if its direct copy faults), is
- * submitted to the engine device and waited for with wdfq_request_wait(): a
- * signal cancels a queued request and the call returns -ERESTARTSYS (EINTR,
- * or a restart with SA_RESTART); an io_uring read or write, which waits
- * there in io_uring's worker, gets -EINTR (see drv_kiocb_ret()).
+ * submitted to the engine device and waited for with wdfq_request_wait()
+ * (an IOCB_NOWAIT read: wdfq_request_wait_nofreeze(), see
+ * drv_read_submitted()): a signal cancels a queued request and the call
+ * returns -ERESTARTSYS (EINTR, or a restart with SA_RESTART); an io_uring
+ * read or write, which waits there in io_uring's worker, gets -EINTR (see
+ * drv_kiocb_ret()).
  *
  * The calls that can wait for the device (read, write, WAIT_EVENT) are
  * charged to their open file, to the calling user and to the device
