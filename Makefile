@@ -154,7 +154,7 @@ fuzz:
 
 # The chaos run of make check (selftests/wdfq/wdfq_chaos.c), for longer; SEED
 # replays the draws of a run whose seed a report printed; SLEEP=0 leaves out
-# the system sleep cycles (make check's pass runs without them).
+# the system sleep cycles (make check's pass runs them too).
 SLEEP ?= 1
 stress:
 	@$(TOP)/scripts/vm.sh --kernel $(KERNEL) --timeout $$(($(SECONDS) * 2 + 600)) \

@@ -5,10 +5,12 @@
  * Every read, write and ioctl becomes one engine request with a kernel
  * bounce buffer (at most WDFQ_MAX_IO bytes of data; a synchronous read of
  * the forwarding path gets one only if its direct copy faults), is
- * submitted to the engine device and waited for with wdfq_request_wait(): a
- * signal cancels a queued request and the call returns -ERESTARTSYS (EINTR,
- * or a restart with SA_RESTART); an io_uring read or write, which waits
- * there in io_uring's worker, gets -EINTR (see drv_kiocb_ret()).
+ * submitted to the engine device and waited for with wdfq_request_wait()
+ * (an IOCB_NOWAIT read: wdfq_request_wait_nofreeze(), see
+ * drv_read_submitted()): a signal cancels a queued request and the call
+ * returns -ERESTARTSYS (EINTR, or a restart with SA_RESTART); an io_uring
+ * read or write, which waits there in io_uring's worker, gets -EINTR (see
+ * drv_kiocb_ret()).
  *
  * The calls that can wait for the device (read, write, WAIT_EVENT) are
  * charged to their open file, to the calling user and to the device
@@ -39,6 +41,7 @@
 #include <linux/kthread.h>
 #include <linux/minmax.h>
 #include <linux/pagemap.h>
+#include <linux/pm_runtime.h>
 #include <linux/sched/mm.h>
 #include <linux/workqueue.h>
 #include <linux/poll.h>
@@ -224,17 +227,20 @@ static long drv_status(struct drv_dev *d, struct wdfq_request *req)
  * to cover the submission. Once submitted, a request is completed by the
  * engine even if the instance goes away (remove() purges every queue), and
  * waiting for it, reading its status and dropping it touch nothing but the
- * request. So no lock is held while the caller sleeps.
+ * request. So the driver holds no lock while the caller sleeps; the caller
+ * may hold its own: @nowait (IOCB_NOWAIT) takes a wait that is not
+ * freezable (see drv_read_submitted()).
  *
  * Return: -ERESTARTSYS if a signal cancelled the request, else its
  * completion status; a request cancelled because the instance was removed
  * reports -ENODEV.
  */
-static int drv_wait(struct drv_file *df, struct wdfq_request *req)
+static int drv_wait(struct drv_file *df, struct wdfq_request *req,
+		    bool nowait)
 {
 	int ret;
 
-	ret = wdfq_request_wait(req);
+	ret = nowait ? wdfq_request_wait_nofreeze(req) : wdfq_request_wait(req);
 	if (ret)
 		return ret;
 	return drv_status(df->d, req);
@@ -289,7 +295,9 @@ static void drv_poll_wake(struct drv_dev *d, __poll_t events)
  *	drv_read_iter()). drv_call() frees it.
  * @len: its size in bytes; charged even while no buffer is allocated
  * @charged: the call is charged to its file, user and device (see the top)
- * @nonblock: O_NONBLOCK
+ * @nonblock: O_NONBLOCK or IOCB_NOWAIT
+ * @nowait: IOCB_NOWAIT (a read): never wait for the device, and never in a
+ *	freezable sleep (see drv_read_submitted())
  * @ubuf: the ioctl argument
  * @to: the caller's buffers (read)
  * @cmd: the ioctl command
@@ -306,6 +314,7 @@ struct drv_call {
 	size_t len;
 	bool charged;
 	bool nonblock;
+	bool nowait;
 	void __user *ubuf;
 	struct iov_iter *to;
 	unsigned int cmd;
@@ -570,7 +579,7 @@ static long drv_call(struct drv_call *c)
 		drv_aio_put(c->aio);
 		return -EIOCBQUEUED;
 	}
-	ret = c->ops->done(c, req, drv_wait(df, req));
+	ret = c->ops->done(c, req, drv_wait(df, req, c->nowait));
 	wdfq_request_put(req);
 	if (u)
 		drv_uncharge(df, u, c->len);
@@ -620,19 +629,36 @@ static int drv_open(struct inode *inode, struct file *file)
 	return 0;
 }
 
+/* Is the read queue powered down (runtime suspend), so a read would wait? */
+static bool drv_read_unpowered(struct drv_dev *d)
+{
+	struct wdfq_queue_state st;
+
+	drv_q_state(d, WDFQ_QUEUE_READ, &st);
+	return !st.powered;
+}
+
 /*
  * O_NONBLOCK: no data for us now, or the read queue is stopped. A read side
  * that refuses reads fails them at once instead, with the queue's error
- * (poll reports EPOLLHUP for it).
+ * (poll reports EPOLLHUP for it). IOCB_NOWAIT also at a powered-down read
+ * queue, which the read would wait for: the resume is started, and a retry
+ * finds the queue powered (io_uring's retries end in its worker, which
+ * waits).
  */
 static int drv_read_refuse(struct drv_call *c)
 {
 	struct drv_file *df = c->file->private_data;
 	struct drv_dev *d = df->d;
 
-	if (c->nonblock && !drv_read_shut(d) &&
-	    (!drv_ring_len(d) || drv_reads_parked(d) || drv_read_held(d)))
+	if (!c->nonblock || drv_read_shut(d))
+		return 0;
+	if (!drv_ring_len(d) || drv_reads_parked(d) || drv_read_held(d))
 		return -EAGAIN;
+	if (c->nowait && drv_read_unpowered(d)) {
+		pm_request_resume(&d->pdev->dev);
+		return -EAGAIN;
+	}
 	return 0;
 }
 
@@ -655,11 +681,24 @@ static void drv_read_prepare(struct drv_call *c, struct wdfq_request *req)
 		c->direct = d->q[WDFQ_QUEUE_READ];
 }
 
-/* Stopped meanwhile: take it back rather than wait for START. */
+/*
+ * Stopped meanwhile: take it back rather than wait for START.
+ *
+ * IOCB_NOWAIT: io_uring issues it inline holding its submission lock, so
+ * the read must not wait for the device, and its wait must not be
+ * freezable: system sleep would freeze the task with that lock held. A
+ * request not completed at once (the queue stopped or powered down after
+ * drv_read_refuse() looked, or its presentation left to the queue's work
+ * item) is canceled: the wait is then only for the engine to finish that
+ * cancel, or for a handler that already has the read (it never parks a
+ * non-blocking read). A read completed despite the cancel keeps its data.
+ */
 static void drv_read_submitted(struct drv_call *c, struct wdfq_request *req)
 {
-	if (c->nonblock && !wdfq_request_is_completed(req) &&
-	    drv_read_held(drv_req(req)->d)) {
+	if (!c->nonblock || wdfq_request_is_completed(req))
+		return;
+	/* A libaio read does not wait here: drv_aio_work() finishes it. */
+	if ((c->nowait && !c->aio) || drv_read_held(drv_req(req)->d)) {
 		wdfq_request_cancel(req);
 		c->gave_up = true;
 	}
@@ -673,7 +712,8 @@ static long drv_read_done(struct drv_call *c, struct wdfq_request *req,
 	/* Allocated by the handler (drv_io_read()): drv_call() frees it. */
 	if (!c->kbuf)
 		c->kbuf = drv_req(req)->bounce;
-	if (c->gave_up && ret == -ECANCELED)
+	/* Our own cancel, even if a signal came meanwhile. */
+	if (c->gave_up && (ret == -ECANCELED || ret == -ERESTARTSYS))
 		ret = -EAGAIN;
 	if (!ret) {
 		n = min(wdfq_request_information(req), c->len);
@@ -727,6 +767,7 @@ static ssize_t drv_read_iter(struct kiocb *iocb, struct iov_iter *to)
 		.charged = true,
 		.nonblock = (file->f_flags & O_NONBLOCK) ||
 			    (iocb->ki_flags & IOCB_NOWAIT),
+		.nowait = iocb->ki_flags & IOCB_NOWAIT,
 		.to = to,
 	};
 

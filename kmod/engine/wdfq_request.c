@@ -395,21 +395,15 @@ void wdfq_request_cancel_reason(struct wdfq_request *req,
 }
 EXPORT_SYMBOL_GPL(wdfq_request_cancel_reason);
 
-int wdfq_request_wait(struct wdfq_request *req)
+static int __wdfq_request_wait(struct wdfq_request *req, unsigned int freeze)
 {
 	int ret = 0;
 
 	might_sleep();
-	/*
-	 * Freezable: system sleep freezes the waiter in place instead of
-	 * cancelling its request with the freezer's fake signal, so queued
-	 * requests ride through suspend and driver-owned ones meet io_stop.
-	 */
-	if (wait_for_completion_state(&req->done,
-				      TASK_INTERRUPTIBLE | TASK_FREEZABLE)) {
+	if (wait_for_completion_state(&req->done, TASK_INTERRUPTIBLE | freeze)) {
 		__wdfq_request_cancel(req, true, WDFQ_CANCEL_SIGNAL);
 		wait_for_completion_state(&req->done,
-					  TASK_UNINTERRUPTIBLE | TASK_FREEZABLE);
+					  TASK_UNINTERRUPTIBLE | freeze);
 		if (req->status == -ECANCELED)
 			ret = -ERESTARTSYS;
 	}
@@ -421,7 +415,28 @@ int wdfq_request_wait(struct wdfq_request *req)
 	complete(&req->done);
 	return ret;
 }
+
+int wdfq_request_wait(struct wdfq_request *req)
+{
+	/*
+	 * Freezable: system sleep freezes the waiter in place instead of
+	 * cancelling its request with the freezer's fake signal, so queued
+	 * requests ride through suspend and driver-owned ones meet io_stop.
+	 */
+	return __wdfq_request_wait(req, TASK_FREEZABLE);
+}
 EXPORT_SYMBOL_GPL(wdfq_request_wait);
+
+int wdfq_request_wait_nofreeze(struct wdfq_request *req)
+{
+	/*
+	 * Not freezable: the caller may hold locks (io_uring's submission
+	 * lock), and a task frozen holding one can stall others and the
+	 * freezer. The freezer's fake signal interrupts the wait instead.
+	 */
+	return __wdfq_request_wait(req, 0);
+}
+EXPORT_SYMBOL_GPL(wdfq_request_wait_nofreeze);
 
 bool wdfq_request_is_completed(struct wdfq_request *req)
 {

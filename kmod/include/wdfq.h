@@ -755,6 +755,26 @@ void wdfq_request_set_done(struct wdfq_request *req, wdfq_done_fn fn,
 int wdfq_request_wait(struct wdfq_request *req);
 
 /**
+ * wdfq_request_wait_nofreeze() - wait for a request, not freezable
+ * @req: the request
+ *
+ * As wdfq_request_wait(), but the sleep is not freezable: for a caller
+ * that may hold locks while it waits, such as a file operation called by
+ * io_uring's inline issue (``IOCB_NOWAIT``) under the ring's submission
+ * lock. A task frozen there would keep the lock through system sleep. The
+ * freezer's wake-up then interrupts the wait like a signal: the request
+ * is canceled and the call waits, uninterruptibly and still not
+ * freezable, until it completes. Use it only where the request completes
+ * or can be canceled without help from user space (frozen first), e.g.
+ * one the caller has canceled itself already.
+ *
+ * Context: process context; sleeps.
+ * Return: as wdfq_request_wait(); -ERESTARTSYS also when system sleep
+ * interrupted the wait and canceled the request.
+ */
+int wdfq_request_wait_nofreeze(struct wdfq_request *req);
+
+/**
  * wdfq_request_cancel() - the caller gives up on a submitted request
  * @req: the request
  *

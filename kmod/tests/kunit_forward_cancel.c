@@ -94,6 +94,7 @@ struct kt_waiter {
 	struct kt_req *kr;
 	struct task_struct *task;
 	atomic_t waiting;
+	bool nofreeze;
 	int rc;
 	struct completion done;
 };
@@ -105,19 +106,21 @@ static int kt_waiter_fn(void *arg)
 	allow_signal(SIGUSR1);
 	kt_submit_q(w->q, w->kr);
 	atomic_set(&w->waiting, 1);
-	w->rc = wdfq_request_wait(w->kr->req);
+	w->rc = w->nofreeze ? wdfq_request_wait_nofreeze(w->kr->req) :
+			      wdfq_request_wait(w->kr->req);
 	flush_signals(current);
 	kthread_complete_and_exit(&w->done, 0);
 }
 
-/* Start a waiter on a new request to @q and signal it once it sleeps. */
-static struct kt_waiter *kt_waiter_signalled(struct kunit *test,
-					     struct kt_env *env,
-					     struct wdfq_queue *q)
+/* Start a waiter on a new request to @q and let it sleep. */
+static struct kt_waiter *kt_waiter_sleeping(struct kunit *test,
+					    struct kt_env *env,
+					    struct wdfq_queue *q, bool nofreeze)
 {
 	struct kt_waiter *w = kt_zalloc(env, sizeof(*w));
 
 	w->q = q;
+	w->nofreeze = nofreeze;
 	w->kr = kt_req_new(env, WDFQ_REQ_READ, NULL);
 	KUNIT_ASSERT_NOT_NULL(test, w->kr);
 	init_completion(&w->done);
@@ -127,6 +130,16 @@ static struct kt_waiter *kt_waiter_signalled(struct kunit *test,
 	/* its next interruptible sleep is the one in wdfq_request_wait() */
 	KUNIT_ASSERT_TRUE(test, KT_WAIT(READ_ONCE(w->task->__state) &
 					TASK_INTERRUPTIBLE));
+	return w;
+}
+
+/* Start a waiter on a new request to @q and signal it once it sleeps. */
+static struct kt_waiter *kt_waiter_signalled(struct kunit *test,
+					     struct kt_env *env,
+					     struct wdfq_queue *q)
+{
+	struct kt_waiter *w = kt_waiter_sleeping(test, env, q, false);
+
 	send_sig(SIGUSR1, w->task, 1);
 	return w;
 }
@@ -479,9 +492,50 @@ static void file_cleanup_cancels_queued_of_file(struct kunit *test)
 	kt_end(env);
 }
 
+/*
+ * wait_nofreeze: wdfq_request_wait() sleeps freezable,
+ * wdfq_request_wait_nofreeze() does not (a caller holding a lock must not
+ * be frozen there); a signal (as the freezer's wake-up) cancels a queued
+ * request in both, and a completion ends both waits with its status.
+ */
+static void wait_nofreeze(struct kunit *test)
+{
+	struct kt_env *env = kt_env_create(test, 16, NULL);
+	struct wdfq_queue_config mcfg = KT_MANUAL("m");
+	struct wdfq_queue *qm = kt_queue(env, &mcfg);
+	struct wdfq_request *req;
+	struct kt_waiter *w;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		bool nofreeze = i;
+
+		/* Woken by a signal: the queued request is canceled. */
+		w = kt_waiter_sleeping(test, env, qm, nofreeze);
+		KUNIT_EXPECT_EQ(test,
+				!!(READ_ONCE(w->task->__state) & TASK_FREEZABLE),
+				!nofreeze);
+		send_sig(SIGUSR1, w->task, 1);
+		KUNIT_ASSERT_TRUE(test, kt_waiter_join(w));
+		KUNIT_EXPECT_EQ(test, w->rc, -ERESTARTSYS);
+		kt_expect_status(test, w->kr, -ECANCELED);
+
+		/* Completed while it sleeps: its status, no cancel. */
+		w = kt_waiter_sleeping(test, env, qm, nofreeze);
+		KUNIT_ASSERT_EQ(test, wdfq_queue_retrieve_next(qm, &req), 0);
+		KUNIT_ASSERT_PTR_EQ(test, req, w->kr->req);
+		wdfq_request_complete(req, 0, 3);
+		KUNIT_ASSERT_TRUE(test, kt_waiter_join(w));
+		KUNIT_EXPECT_EQ(test, w->rc, 0);
+		kt_expect_status(test, w->kr, 0);
+		KUNIT_EXPECT_FALSE(test, wdfq_request_is_canceled(w->kr->req));
+	}
+}
+
 static struct kunit_case wdfq_forward_cancel_cases[] = {
 	KUNIT_CASE(forward_moves_request_to_sibling),
 	KUNIT_CASE(cancel_of_queued_request),
+	KUNIT_CASE(wait_nofreeze),
 	KUNIT_CASE(cancel_of_owned_request_only_when_marked),
 	KUNIT_CASE(file_cleanup_cancels_queued_of_file),
 	{}

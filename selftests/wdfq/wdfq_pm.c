@@ -4,8 +4,15 @@
  * sysfs files of the platform device wdfq.0, and system sleep
  * (pm_test=devices, freeze) with parked reads and writes in flight.
  */
+#include <linux/io_uring.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+
 #include "kselftest_harness.h"
 #include "wdfq_util.h"
+#include "wdfq_async.h"
 
 #define DEV	"/dev/wdfq0"
 #define PWR	"/sys/bus/platform/devices/wdfq.0/power/"
@@ -115,6 +122,106 @@ TEST_F(pm, write_and_read_wake)
 	ASSERT_EQ(0, wq_stats(self->fd, WDFQ_QUEUE_CONTROL, &s));
 	EXPECT_LT(s0.rpm_resumes, s.rpm_resumes);
 	ASSERT_EQ(0, wait_status("suspended", WQ_WAIT_MS));
+}
+
+/* Voluntary context switches of the calling thread so far. */
+static long nvcsw(void)
+{
+	struct rusage ru;
+
+	return getrusage(RUSAGE_THREAD, &ru) ? -1 : ru.ru_nvcsw;
+}
+
+/* Suspended, with @len bytes of @data in the ring. */
+static int suspended_with(int fd, const char *data, size_t len)
+{
+	struct wdfq_queue_stats s;
+
+	if (wait_status("suspended", WQ_WAIT_MS) ||
+	    write(fd, data, len) != (ssize_t)len ||
+	    wait_status("suspended", WQ_WAIT_MS) ||
+	    wq_stats(fd, WDFQ_QUEUE_CONTROL, &s))
+		return -1;
+	return s.ring_bytes == len ? 0 : -1;
+}
+
+/* Wait until the device has resumed more often than @before times. */
+static int wait_resumed(int fd, uint64_t before)
+{
+	uint64_t end = wq_now_ms() + WQ_WAIT_MS;
+	struct wdfq_queue_stats s;
+
+	do {
+		if (wq_stats(fd, WDFQ_QUEUE_CONTROL, &s))
+			return -1;
+		if (s.rpm_resumes > before)
+			return 0;
+		wq_sleep_ms(5);
+	} while (wq_now_ms() < end);
+	return -1;
+}
+
+/*
+ * RWF_NOWAIT (IOCB_NOWAIT, as io_uring's inline issue) never sleeps in the
+ * driver, not even for a runtime resume: io_uring issues it holding its
+ * submission lock, and system sleep would freeze a task sleeping there
+ * with that lock held. At a suspended device whose ring holds data the
+ * read gets EAGAIN without a voluntary context switch and starts the
+ * resume; a blocking read then gets the bytes, nothing lost.
+ */
+TEST_F(pm, nowait_read_does_not_sleep_for_resume)
+{
+	struct wdfq_queue_stats s0, s;
+	struct iovec iov;
+	char buf[16];
+	long before, after;
+	ssize_t n;
+
+	memset(buf, 0, sizeof(buf));	/* faulted in: no sleep for that */
+	ASSERT_EQ(0, suspended_with(self->fd, "hello", 5));
+	ASSERT_EQ(0, wq_stats(self->fd, WDFQ_QUEUE_CONTROL, &s0));
+	iov.iov_base = buf;
+	iov.iov_len = sizeof(buf);
+	before = nvcsw();
+	n = preadv2(self->fd, &iov, 1, -1, RWF_NOWAIT);
+	after = nvcsw();
+	EXPECT_EQ(before, after) TH_LOG("the NOWAIT read slept");
+	ASSERT_EQ(-1, n);
+	EXPECT_EQ(EAGAIN, errno);
+	ASSERT_EQ(0, wait_resumed(self->fd, s0.rpm_resumes));
+	ASSERT_EQ(5, read(self->fd, buf, sizeof(buf)));
+	EXPECT_EQ(0, memcmp(buf, "hello", 5));
+	ASSERT_EQ(0, wq_stats(self->fd, WDFQ_QUEUE_CONTROL, &s));
+	EXPECT_EQ(0, s.ring_bytes);
+}
+
+/*
+ * The same through io_uring: the inline issue gets EAGAIN, io_uring
+ * retries (its poll reports the data at once, then its worker waits for
+ * the resume), and the read completes with the bytes, once.
+ */
+TEST_F(pm, uring_read_at_suspended_device)
+{
+	struct io_uring_cqe cqe[2];
+	struct wdfq_queue_stats s;
+	struct wq_ring r;
+	char buf[16];
+
+	if (wq_ring_init(&r, 4))
+		SKIP(return, "io_uring: %s", strerror(errno));
+	memset(buf, 0, sizeof(buf));
+	ASSERT_EQ(0, suspended_with(self->fd, "hello", 5));
+	wq_prep_rw(wq_ring_sqe(&r), IORING_OP_READ, self->fd, buf,
+		   sizeof(buf), 7);
+	ASSERT_EQ(1, wq_ring_enter(&r, 1, 0));
+	ASSERT_EQ(1, wq_ring_reap(&r, cqe, 1));
+	EXPECT_EQ(7, cqe[0].user_data);
+	EXPECT_EQ(5, cqe[0].res);
+	EXPECT_EQ(0, memcmp(buf, "hello", 5));
+	EXPECT_EQ(0, wq_ring_ready(&r));
+	ASSERT_EQ(0, wq_stats(self->fd, WDFQ_QUEUE_CONTROL, &s));
+	EXPECT_EQ(0, s.ring_bytes);
+	wq_ring_exit(&r);
 }
 
 /* power/control=on keeps it active. */

@@ -67,7 +67,10 @@
  *   ENOTTY           unknown ioctl
  *   EAGAIN           O_NONBLOCK and the call would block (read: no data
  *                    for it now, or the read queue is stopped; write: the
- *                    write queue is stopped or full); or read, write or
+ *                    write queue is stopped or full; RWF_NOWAIT and
+ *                    io_uring's first try of a read also when it would
+ *                    wait for the device's resume or behind other reads,
+ *                    though data is there); or read, write or
  *                    WAIT_EVENT found the per-open, per-user or per-device
  *                    limit of requests or bytes in progress reached
  *                    (module parameters file_max_requests, file_max_bytes,
