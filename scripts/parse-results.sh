@@ -9,14 +9,19 @@
 # counts as passed and is reported), every KUnit case, and checks the
 # kernel log: each BUG, WARNING, lockdep, KASAN, UBSAN, kmemleak,
 # sleeping-in-atomic or hung-task report is printed with its context and
-# the dirty log counts as one failure. A VM that never finished counts
+# the dirty log counts as one failure. KCSAN reports are judged one by one
+# by their frames (kcsan_scan below): one in our code fails the run, one
+# entirely in the core kernel whose title scripts/kcsan-known-races lists
+# is printed and counted but fails nothing. A VM that never finished counts
 # as one failure, and so does QEMU's non-zero status (time limit or
 # crash) even after complete results, and a KUnit suite without results.
 # RETRIES is how many earlier boots scripts/vm.sh booted again because
 # they died before the guest loaded a module, WHY their first panic lines;
 # a NOTE line says so. The last line is:
 #   WDFQ-SUMMARY KERNEL PASSED FAILED SKIPPED LOG SECONDS RETRIES
-# and the exit status is non-zero when anything failed.
+# where LOG is "clean" or "DIRTY", with "/known-kcsan=N" appended when N
+# known core-kernel KCSAN reports were set aside; the exit status is
+# non-zero when anything failed.
 set -eu
 . "$(dirname "$0")/lib.sh"
 
@@ -84,6 +89,7 @@ read -r passed failed skipped < <(echo "$counts" | tail -1)
 # Kernel log: the dmesg and kmemleak dumps when the VM got that far, else
 # whatever reached the console.
 log=$(mktemp)
+logstate=clean
 trap 'rm -f "$log"' EXIT
 awk '/^WDFQ-(DMESG|KMEMLEAK)-BEGIN/ { on = 1; next }
      /^WDFQ-(DMESG|KMEMLEAK)-END/ { on = 0; dumped = 1; next }
@@ -91,9 +97,69 @@ awk '/^WDFQ-(DMESG|KMEMLEAK)-BEGIN/ { on = 1; next }
 if ! grep -q '^WDFQ-DMESG-END' "$results"; then
 	msg "$kernel: no kernel log dump, checking the console log instead"
 	cp "$console" "$log"
+elif ! awk '/^WDFQ-DMESG-BEGIN/ { getline; ok = /Linux version/; exit }
+	    END { exit !ok }' "$results"; then
+	# The ring buffer wrapped (a flood of reports): what it lost may
+	# have been a report of ours.
+	failed=$((failed + 1))
+	logstate=DIRTY
+	echo "  FAIL $kernel: the kernel log dump does not start at the boot: lines were lost (see the console log)"
 fi
-logstate=clean
-if grep -Eq "$BAD" "$log"; then
+# KCSAN: each report (from its "BUG: KCSAN:" line to the closing line of
+# "=" signs) involves our code when one of its lines names a symbol of one
+# of our modules ("[wdfq]", "[wdfq_engine]", ...: the module that %pS
+# prints after a symbol) or a frame that did not resolve to a symbol; such
+# a report fails. A report that does not involve our code fails too unless
+# scripts/kcsan-known-races lists its title. Each report is printed.
+# KCSAN's own filter (the "!func" list of /sys/kernel/debug/kcsan) is not
+# used: it drops a report when either racing access's top frame is
+# listed, so a known core function racing with our code would hide that
+# report, and what it drops is neither printed nor counted. The title lines go; the rest of each
+# report is left for the scan below, so that a report of another kind
+# printed in the middle of a KCSAN report is still caught.
+kcsan_scan() {
+	awk -v known="$(dirname "$0")/kcsan-known-races" -v rest="$2" '
+		BEGIN {
+			while ((getline k <known) > 0) {
+				if (k ~ /^#/ || k ~ /^[ \t]*$/) continue
+				sub(/[ \t]+$/, "", k); listed[k] = 1
+			}
+		}
+		{ sub(/\r$/, ""); l[NR] = $0 }	# (the serial port ends lines in CR LF)
+		END {
+			sep = "=================================================="
+			for (i = 1; i <= NR; ) {
+				if (l[i] !~ /BUG: KCSAN: /) { print l[i] >rest; i++; continue }
+				from = i > 1 && index(l[i - 1], sep) ? i - 1 : i
+				for (to = i + 1; to < NR && to - i < 300 && !index(l[to], sep); to++) ;
+				title = l[i]; sub(/.*BUG: KCSAN: /, "", title); sub(/[ \t]+$/, "", title)
+				ours = 0
+				for (j = from; j <= to; j++)
+					if (l[j] ~ /\[wdfq[a-z0-9_]*\]/ || l[j] ~ /^\[[ 0-9.]+\] +0x[0-9a-f]+$/)
+						ours = 1
+				if (ours) {
+					bad++; print "  FAIL kcsan report in our code: " title
+				} else if (title in listed) {
+					known++; print "  NOTE kcsan report in the core kernel, known (scripts/kcsan-known-races): " title
+				} else {
+					bad++; print "  FAIL kcsan report in the core kernel, not in scripts/kcsan-known-races: " title
+				}
+				for (j = from; j <= to; j++) print "    | " l[j]
+				for (j = i + 1; j <= to; j++) print l[j] >rest
+				i = to + 1
+			}
+			print bad + 0, known + 0
+		}' "$1"
+}
+rest=$(mktemp)
+trap 'rm -f "$log" "$rest"' EXIT
+kcsan=$(kcsan_scan "$log" "$rest")
+echo "$kcsan" | sed '$d'
+read -r kcsan_bad kcsan_known < <(echo "$kcsan" | tail -1)
+failed=$((failed + kcsan_bad))
+
+[ "$kcsan_bad" -eq 0 ] || logstate=DIRTY
+if grep -Eq "$BAD" "$rest"; then
 	logstate=DIRTY
 	failed=$((failed + 1))
 	echo "  FAIL $kernel: the kernel log reports problems:"
@@ -111,8 +177,9 @@ if grep -Eq "$BAD" "$log"; then
 				for (j = from; j <= to; j++) print "    | " l[j]
 				if (to > last) last = to
 			}
-		}' "$log"
+		}' "$rest"
 fi
+[ "$kcsan_known" -eq 0 ] || logstate="$logstate/known-kcsan=$kcsan_known"
 # QEMU's own status counts even when the results look complete: a VM that
 # printed everything and then hung is a failure. timeout(1) exits 124, or
 # 137 when QEMU needed its SIGKILL; a guest that powers off gives 0.

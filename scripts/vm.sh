@@ -92,7 +92,12 @@ qemu_cmdline() {
 	# (the kernel hands name=value to init as its environment)
 	[ -z "${VM_TEST_PANIC:-}" ] || [ "$1" -gt "$boots" ] ||
 		append="$append wdfq_test_panic=$when"
-	qemu=(qemu-system-x86_64 -m "${VM_MEM:-2G}" -smp "${VM_CPUS:-2}"
+	# One socket per CPU: SeaBIOS's MP table lists one processor per
+	# package, and the source-built kernels (no ACPI) know CPUs only from
+	# it; with -smp N as one package of N cores they boot one CPU.
+	cpus=${VM_CPUS:-2}
+	qemu=(qemu-system-x86_64 -m "${VM_MEM:-2G}"
+	      -smp "$cpus,sockets=$cpus,cores=1,threads=1"
 	      -kernel "$vmlinuz" -initrd "$vmdir/initrd.gz" -append "$append"
 	      -display none -no-reboot -monitor none)
 	if [ "$kvm" = 1 ]; then

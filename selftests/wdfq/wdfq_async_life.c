@@ -25,6 +25,7 @@
 
 #define DEV		"/dev/wdfq0"
 #define DRVDIR		"/sys/bus/platform/drivers/wdfq/"
+#define RPM_CONTROL	"/sys/bus/platform/devices/wdfq.0/power/control"
 #define BLK		32		/* bytes of every read and write */
 #define LONG_US		10000000	/* a transfer that outlasts the test */
 
@@ -383,16 +384,29 @@ TEST_F(life, purge)
 	ASSERT_EQ(0, all_idle(_metadata, self->fd));
 }
 
+/*
+ * One system sleep (pm_test=devices, freeze) with runtime suspend forbidden
+ * (power/control=on) across it: the way from "freeze" to the device's
+ * suspend can take seconds on a loaded machine, long enough for the flight
+ * to land and the device to autosuspend first, and its system-sleep
+ * callbacks would then have nothing to power down. Forbidden, the sleep
+ * always finds the device powered.
+ */
 static int sleep_freeze(struct __test_metadata *_metadata)
 {
-	char old_delay[16] = "";
+	char old_delay[16] = "", old_control[16];
 	int fd, ret = 0;
 
+	if (wq_sysfs_read(RPM_CONTROL, old_control, sizeof(old_control)) ||
+	    wq_sysfs_write(RPM_CONTROL, "on"))
+		return -1;
 	wq_sysfs_read("/sys/module/suspend/parameters/pm_test_delay",
 		      old_delay, sizeof(old_delay));
 	wq_sysfs_write("/sys/module/suspend/parameters/pm_test_delay", "1");
-	if (wq_sysfs_write("/sys/power/pm_test", "devices"))
+	if (wq_sysfs_write("/sys/power/pm_test", "devices")) {
+		wq_sysfs_write(RPM_CONTROL, old_control);
 		return -1;
+	}
 	fd = open("/sys/power/state", O_WRONLY);
 	if (fd < 0 || write(fd, "freeze", 6) != 6) {
 		TH_LOG("freeze: %s", strerror(errno));
@@ -404,6 +418,8 @@ static int sleep_freeze(struct __test_metadata *_metadata)
 	if (old_delay[0])
 		wq_sysfs_write("/sys/module/suspend/parameters/pm_test_delay",
 			       old_delay);
+	if (wq_sysfs_write(RPM_CONTROL, old_control))
+		ret = -1;
 	return ret;
 }
 
@@ -431,6 +447,7 @@ TEST_F(life, system_sleep)
 	log_flight(_metadata, &f);
 	ASSERT_EQ(0, wq_stats(self->fd, WDFQ_QUEUE_CONTROL, &s));
 	EXPECT_LE(1, s.sys_suspends - s0.sys_suspends);
+	EXPECT_LE(1, s.sys_resumes - s0.sys_resumes);
 	for (i = 0; i < NAW; i++)
 		EXPECT_EQ(BLK, f.res[K_AW][i]);
 	for (i = 0; i < NUW; i++)
