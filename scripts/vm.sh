@@ -4,13 +4,17 @@
 # Boot a test kernel in QEMU with the module and the kselftests.
 #
 #   vm.sh [--kernel NAME] [--mode check|run|shell|exec] [--run CMD]
-#         [--timeout SECONDS] [--kvm]
+#         [--timeout SECONDS] [--kvm] [--hw sim|edu]
 #
 #   check  run KUnit (debug kernel) and the kselftests, check the kernel
 #          log; writes build/vm/NAME/summary (see parse-results.sh)
 #   run    scripts/demo.sh in the VM, then a shell when stdin is a TTY
 #   shell  interactive shell with the module loaded (Ctrl-A X quits QEMU)
 #   exec   run CMD in the VM (in /root), exit with its status
+#
+# --hw edu adds QEMU's edu PCI device (-device edu) and has the guest load
+# wdfq.ko with count=0: the edu instance is /dev/wdfq0 (the tests run
+# against it; see scripts/guest/init). Default: sim (simulated hardware).
 #
 # Environment:
 #   EXTRA_FILES="src[:/guest/path] ..."  files or folders to copy in
@@ -49,6 +53,7 @@ parse_args() {
 	cmd=
 	limit=
 	kvm=${KVM:-0}
+	hw=${HW:-sim}
 	[ "$kvm" = 0 ] || [ "$kvm" = 1 ] || kvm=0
 
 	while [ $# -gt 0 ]; do
@@ -58,9 +63,14 @@ parse_args() {
 		--run) cmd=$2; mode="exec"; shift 2 ;;
 		--timeout) limit=$2; shift 2 ;;
 		--kvm) kvm=1; shift ;;
+		--hw) hw=$2; shift 2 ;;
 		*) die "unknown argument '$1' (see the top of scripts/vm.sh)" ;;
 		esac
 	done
+	case $hw in
+	sim|edu) ;;
+	*) die "unknown --hw '$hw' (sim or edu)" ;;
+	esac
 	case $mode in
 	check) : "${limit:=1800}" ;;
 	run|exec) : "${limit:=600}" ;;
@@ -92,6 +102,7 @@ qemu_cmdline() {
 	# (the kernel hands name=value to init as its environment)
 	[ -z "${VM_TEST_PANIC:-}" ] || [ "$1" -gt "$boots" ] ||
 		append="$append wdfq_test_panic=$when"
+	[ "$hw" = sim ] || append="$append wdfq_hw=$hw"
 	# One socket per CPU: SeaBIOS's MP table lists one processor per
 	# package, and the source-built kernels (no ACPI) know CPUs only from
 	# it; with -smp N as one package of N cores they boot one CPU.
@@ -100,6 +111,7 @@ qemu_cmdline() {
 	      -smp "$cpus,sockets=$cpus,cores=1,threads=1"
 	      -kernel "$vmlinuz" -initrd "$vmdir/initrd.gz" -append "$append"
 	      -display none -no-reboot -monitor none)
+	[ "$hw" != edu ] || qemu+=(-device edu)
 	if [ "$kvm" = 1 ]; then
 		qemu+=(-accel kvm -cpu host)
 	else

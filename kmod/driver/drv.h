@@ -445,6 +445,7 @@ static inline struct drv_dev *drv_q_dev(struct wdfq_queue *q)
 }
 
 /* drv_main.c */
+extern unsigned int drv_sim_count;
 extern const struct dev_pm_ops drv_pm_ops;
 void drv_dev_put(struct drv_dev *d);
 struct drv_dev *drv_instance_probe(struct device *dev, int id,
@@ -480,6 +481,9 @@ void drv_write_timer_init(struct drv_req *ctx);
 
 /* drv_hw_sim.c */
 extern const struct drv_hw_ops drv_hw_sim_ops;
+
+/* drv_pci.c */
+extern struct pci_driver drv_pci_driver;
 
 /* drv_read.c */
 bool drv_reads_parked(struct drv_dev *d);

@@ -4,7 +4,8 @@
  * probe/remove, power management.
  *
  * The module creates "count" platform devices wdfq.N and registers a
- * platform driver that binds them. Each bound instance has an engine
+ * platform driver that binds them (simulated hardware, drv_hw_sim.c), and a
+ * PCI driver for QEMU's edu device (drv_pci.c, drv_hw_edu.c). Each bound instance has an engine
  * device whose power-managed queues drive the platform device's runtime PM
  * (autosuspend, standard sysfs files under power/), simulated hardware, and
  * the misc device /dev/wdfqN as its child.
@@ -21,6 +22,7 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/pci.h>
 #include <linux/platform_device.h>
 #include <linux/pm.h>
 #include <linux/pm_runtime.h>
@@ -32,9 +34,9 @@
 #define CREATE_TRACE_POINTS
 #include "drv_trace.h"
 
-static unsigned int count = 1;
-module_param(count, uint, 0444);
-MODULE_PARM_DESC(count, "number of device instances wdfq.N, /dev/wdfqN (1..16, default 1)");
+unsigned int drv_sim_count = 1;
+module_param_named(count, drv_sim_count, uint, 0444);
+MODULE_PARM_DESC(count, "number of simulated instances wdfq.N, /dev/wdfqN (0..16, default 1); edu PCI devices take the numbers after them");
 
 unsigned int drv_param_read_path[DRV_MAX_COUNT];
 static unsigned int drv_nr_read_path = 1;	/* shows "0" when not given */
@@ -363,7 +365,7 @@ static int __init drv_init(void)
 			return -EINVAL;
 		}
 	}
-	if (!count || count > DRV_MAX_COUNT ||
+	if (drv_sim_count > DRV_MAX_COUNT ||
 	    !drv_param_write_limit ||
 	    drv_param_write_limit > DRV_WRITE_LIMIT_MAX ||
 	    drv_param_write_latency_us > DRV_LATENCY_MAX_US ||
@@ -381,7 +383,10 @@ static int __init drv_init(void)
 	ret = platform_driver_register(&drv_platform_driver);
 	if (ret)
 		goto err_fops;
-	for (i = 0; i < count; i++) {
+	ret = pci_register_driver(&drv_pci_driver);
+	if (ret)
+		goto err_plat;
+	for (i = 0; i < drv_sim_count; i++) {
 		struct platform_device *pdev;
 
 		pdev = platform_device_register_simple(DRV_NAME, i, NULL, 0);
@@ -395,6 +400,8 @@ static int __init drv_init(void)
 
 err:
 	drv_pdevs_unregister();
+	pci_unregister_driver(&drv_pci_driver);
+err_plat:
 	platform_driver_unregister(&drv_platform_driver);
 err_fops:
 	drv_fops_exit();
@@ -405,6 +412,7 @@ module_init(drv_init);
 static void __exit drv_exit(void)
 {
 	drv_pdevs_unregister();
+	pci_unregister_driver(&drv_pci_driver);
 	platform_driver_unregister(&drv_platform_driver);
 	drv_fops_exit();
 	/* the engine frees some requests after a grace period */
