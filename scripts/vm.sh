@@ -12,9 +12,10 @@
 #   shell  interactive shell with the module loaded (Ctrl-A X quits QEMU)
 #   exec   run CMD in the VM (in /root), exit with its status
 #
-# --hw edu adds QEMU's edu PCI device (-device edu) and has the guest load
-# wdfq.ko with count=0: the edu instance is /dev/wdfq0 (the tests run
-# against it; see scripts/guest/init). Default: sim (simulated hardware).
+# --hw edu adds two of QEMU's edu PCI devices (-device edu) and has the
+# guest load wdfq.ko with count=0: the edu instances are /dev/wdfq0 and
+# /dev/wdfq1 (read_path=0,1), and the tests run against them (see
+# scripts/guest/init). Default: sim (simulated hardware). Same as HW=edu.
 #
 # Environment:
 #   EXTRA_FILES="src[:/guest/path] ..."  files or folders to copy in
@@ -111,7 +112,8 @@ qemu_cmdline() {
 	      -smp "$cpus,sockets=$cpus,cores=1,threads=1"
 	      -kernel "$vmlinuz" -initrd "$vmdir/initrd.gz" -append "$append"
 	      -display none -no-reboot -monitor none)
-	[ "$hw" != edu ] || qemu+=(-device edu)
+	# two: /dev/wdfq1 takes the notify read path (scripts/guest/init)
+	[ "$hw" != edu ] || qemu+=(-device edu -device edu)
 	if [ "$kvm" = 1 ]; then
 		qemu+=(-accel kvm -cpu host)
 	else

@@ -13,9 +13,10 @@
  *   generator    a record posted to hw.rx, then the factorial unit (0x08)
  *                started with "interrupt when done" (status 0x20 bit 0x80):
  *                its completion interrupt (status bit 0x1) latches it
- *   write        its bytes are DMAed, at most 4 KiB (the device buffer at
- *                0x40000) at a time, into the device (RAM to device), then
- *                back into host memory (device to RAM); each DMA ends with
+ *   write        its bytes are DMAed, EDU_DMA_CHUNK bytes at a time (the
+ *                device buffer at 0x40000 holds 4 KiB), into the device
+ *                (RAM to device), then back into host memory (device to
+ *                RAM); each DMA ends with
  *                the DMA interrupt (status bit 0x100). After the DMA back
  *                the DPC delivers the chunk (parked reads, then the ring);
  *                after the last chunk it completes the write.
@@ -73,6 +74,12 @@
 #define EDU_DMA_IRQ		0x4
 #define EDU_DMA_BUF		0x40000
 #define EDU_DMA_SIZE		4096
+/*
+ * Bytes one DMA moves: QEMU 7.2's edu stops the machine (hw_error) on a
+ * transfer that ends at the buffer's end, or an empty one, so at most one
+ * byte less than the buffer.
+ */
+#define EDU_DMA_CHUNK		(EDU_DMA_SIZE - 1)
 /* The factorial the generator asks for: any small number does. */
 #define EDU_GEN_FACT		5
 
@@ -225,7 +232,7 @@ static void drv_edu_send_next(struct drv_edu *e)
 
 	lockdep_assert_held(&e->dma_lock);
 	data = wdfq_request_in_buf(e->active->req, &len);
-	e->chunk = min_t(size_t, len - e->off, EDU_DMA_SIZE);
+	e->chunk = min_t(size_t, len - e->off, EDU_DMA_CHUNK);
 	memcpy(e->buf, data + e->off, e->chunk);
 	drv_edu_dma_start(e, false);
 }
@@ -272,7 +279,7 @@ static void drv_edu_dpc(struct drv_dev *d)
 			}
 		}
 		e->state = EDU_IDLE;
-		if (!e->active && finished == NULL) {
+		if (!e->active && !finished) {
 			e->active = list_first_entry_or_null(&e->pending,
 							     struct drv_req,
 							     done_node);
