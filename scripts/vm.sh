@@ -13,7 +13,7 @@
 #   exec   run CMD in the VM (in /root), exit with its status
 #
 # --hw edu adds two of QEMU's edu PCI devices (-device edu) and has the
-# guest load wdfq.ko with count=0: the edu instances are /dev/wdfq0 and
+# guest load wdfq.ko with sim=0: the edu instances are /dev/wdfq0 and
 # /dev/wdfq1 (read_path=0,1), and the tests run against them (see
 # scripts/guest/init). Default: sim (simulated hardware). Same as HW=edu.
 #

@@ -23,7 +23,11 @@
  *
  * The device runs one DMA at a time (QEMU completes it from a timer about
  * 100 ms after the command), so writes wait in a list and the DPC runs the
- * DMA engine: it starts each DMA and advances on each DMA interrupt.
+ * DMA engine: it starts each DMA and advances on each DMA interrupt. A
+ * write's first DMA starts no sooner than write_latency_us after the write
+ * started (SET_PARAMS keeps its meaning: the transfer takes at least that
+ * long; a soft hrtimer, drv_edu.start_timer, only kicks the DPC then): its
+ * completion still comes from the device's DMA interrupt.
  * Host memory for DMA is one coherent buffer below 2^28 (the device's DMA
  * mask): a 4 KiB half to send from, a 4 KiB half to receive into.
  *
@@ -97,6 +101,7 @@ enum drv_edu_dma {
 
 /**
  * struct drv_edu - the edu backend's state (struct drv_hw.priv)
+ * @d: the instance
  * @pdev: the PCI device
  * @mmio: BAR 0
  * @irq: its interrupt (vector 0)
@@ -113,8 +118,10 @@ enum drv_edu_dma {
  * @chunk: bytes of the chunk in the engine
  * @buf: the coherent DMA buffer: send half, receive half
  * @buf_dma: its device address
+ * @start_timer: kicks the DPC when the oldest waiting write may start
  */
 struct drv_edu {
+	struct drv_dev *d;
 	struct pci_dev *pdev;
 	void __iomem *mmio;
 	int irq;
@@ -130,6 +137,7 @@ struct drv_edu {
 	size_t chunk;
 	u8 *buf;
 	dma_addr_t buf_dma;
+	struct hrtimer start_timer;
 };
 
 /*
@@ -202,6 +210,7 @@ static void drv_edu_disarm(struct drv_dev *d)
 {
 	struct drv_edu *e = d->hw.priv;
 
+	hrtimer_cancel(&e->start_timer);
 	if (e->irq_on) {
 		disable_irq(e->irq);
 		e->irq_on = false;
@@ -238,6 +247,40 @@ static void drv_edu_send_next(struct drv_edu *e)
 }
 
 /*
+ * Make the oldest waiting write the active one, if its start time has
+ * come; otherwise have the DPC run again then. Context: dma_lock held.
+ */
+static void drv_edu_take_next(struct drv_dev *d, struct drv_edu *e)
+{
+	struct drv_req *next;
+	u64 now = ktime_get_ns();
+
+	lockdep_assert_held(&e->dma_lock);
+	next = list_first_entry_or_null(&e->pending, struct drv_req,
+					done_node);
+	if (!next)
+		return;
+	if (next->loop_mark > now) {
+		if (READ_ONCE(d->hw.armed))
+			hrtimer_start(&e->start_timer,
+				      ns_to_ktime(next->loop_mark - now),
+				      HRTIMER_MODE_REL_SOFT);
+		return;
+	}
+	list_del_init(&next->done_node);
+	e->active = next;
+	e->off = 0;
+}
+
+static enum hrtimer_restart drv_edu_start_tick(struct hrtimer *t)
+{
+	struct drv_edu *e = container_of(t, struct drv_edu, start_timer);
+
+	wdfq_compat_bh_schedule(&e->d->hw.dpc);
+	return HRTIMER_NORESTART;
+}
+
+/*
  * The backend's part of the DPC: the DMA engine. On a DMA interrupt it
  * sends the chunk back (after RAM to device), or delivers it (after device
  * to RAM) and sends the next one; a write whose last chunk came back is
@@ -246,68 +289,54 @@ static void drv_edu_send_next(struct drv_edu *e)
 static void drv_edu_dpc(struct drv_dev *d)
 {
 	struct drv_edu *e = d->hw.priv;
-	struct drv_req *finished;
+	struct drv_req *finished = NULL;
 	unsigned long flags;
-	size_t got, len = 0;
+	size_t got = 0, len = 0;
 	bool done;
 
-	for (;;) {
-		raw_spin_lock_irqsave(&d->hw.lock, flags);
-		done = e->dma_done;
-		e->dma_done = false;
-		raw_spin_unlock_irqrestore(&d->hw.lock, flags);
+	raw_spin_lock_irqsave(&d->hw.lock, flags);
+	done = e->dma_done;
+	e->dma_done = false;
+	raw_spin_unlock_irqrestore(&d->hw.lock, flags);
 
-		finished = NULL;
-		got = 0;
-		spin_lock_bh(&e->dma_lock);
-		if (e->state != EDU_IDLE && !done) {
-			spin_unlock_bh(&e->dma_lock);
-			return;		/* the DMA runs: wait for its interrupt */
-		}
-		if (e->state == EDU_TO_DEV && e->active) {
-			drv_edu_dma_start(e, true);
-			spin_unlock_bh(&e->dma_lock);
-			return;
-		}
-		if (e->state == EDU_TO_RAM && e->active) {
-			got = e->chunk;
-			e->off += got;
-			wdfq_request_in_buf(e->active->req, &len);
-			if (e->off >= len) {
-				finished = e->active;
-				e->active = NULL;
-			}
-		}
-		e->state = EDU_IDLE;
-		if (!e->active && !finished) {
-			e->active = list_first_entry_or_null(&e->pending,
-							     struct drv_req,
-							     done_node);
-			if (e->active) {
-				list_del_init(&e->active->done_node);
-				e->off = 0;
-			}
-		}
-		/* The receive half is not reused before this delivery. */
+	spin_lock_bh(&e->dma_lock);
+	if (e->state != EDU_IDLE && !done) {
 		spin_unlock_bh(&e->dma_lock);
-		if (got)
-			drv_deliver(d, e->buf + EDU_DMA_SIZE, got);
-		if (finished &&
-		    !wdfq_request_unmark_cancelable(finished->req)) {
-			/* Last: the writer may free the request at once. */
-			atomic_dec(&d->cnt.write_inflight);
-			wdfq_request_complete(finished->req, 0, len);
-		}
-		/* else the cancel routine, running now, completes it */
-
-		spin_lock_bh(&e->dma_lock);
-		if (e->state == EDU_IDLE && e->active)
-			drv_edu_send_next(e);
-		done = e->state == EDU_IDLE && !list_empty(&e->pending);
-		spin_unlock_bh(&e->dma_lock);
-		if (!done)
-			return;
+		return;		/* the DMA runs: wait for its interrupt */
 	}
+	if (e->state == EDU_TO_DEV && e->active) {
+		drv_edu_dma_start(e, true);
+		spin_unlock_bh(&e->dma_lock);
+		return;
+	}
+	if (e->state == EDU_TO_RAM && e->active) {
+		got = e->chunk;
+		e->off += got;
+		wdfq_request_in_buf(e->active->req, &len);
+		if (e->off >= len) {
+			finished = e->active;
+			e->active = NULL;
+		}
+	}
+	/* Idle until the next send below: the receive half stays as it is. */
+	e->state = EDU_IDLE;
+	spin_unlock_bh(&e->dma_lock);
+
+	if (got)
+		drv_deliver(d, e->buf + EDU_DMA_SIZE, got);
+	/* Lost to the cancel routine: it completes the write. */
+	if (finished && !wdfq_request_unmark_cancelable(finished->req)) {
+		/* Last: the writer may free the request at once. */
+		atomic_dec(&d->cnt.write_inflight);
+		wdfq_request_complete(finished->req, 0, len);
+	}
+
+	spin_lock_bh(&e->dma_lock);
+	if (e->state == EDU_IDLE && !e->active)
+		drv_edu_take_next(d, e);
+	if (e->state == EDU_IDLE && e->active)
+		drv_edu_send_next(e);
+	spin_unlock_bh(&e->dma_lock);
 }
 
 /*
@@ -353,6 +382,9 @@ static void drv_edu_write_start(struct drv_dev *d, struct wdfq_request *req)
 	}
 	drv_max_update(&d->cnt.write_inflight_max,
 		       atomic_inc_return(&d->cnt.write_inflight));
+	/* Its first DMA starts no sooner than this (ns, CLOCK_MONOTONIC). */
+	ctx->loop_mark = ktime_get_ns() +
+			 (u64)READ_ONCE(d->write_latency_us) * NSEC_PER_USEC;
 	spin_lock_bh(&e->dma_lock);
 	list_add_tail(&ctx->done_node, &e->pending);
 	idle = e->state == EDU_IDLE && !e->active;
@@ -387,10 +419,15 @@ static int drv_edu_init(struct drv_dev *d)
 
 	spin_lock_init(&e->dma_lock);
 	INIT_LIST_HEAD(&e->pending);
+	e->d = d;
+	wdfq_compat_hrtimer_setup(&e->start_timer, drv_edu_start_tick,
+				  CLOCK_MONOTONIC, HRTIMER_MODE_REL_SOFT);
 	e->buf = dma_alloc_coherent(&e->pdev->dev, 2 * EDU_DMA_SIZE,
 				    &e->buf_dma, GFP_KERNEL);
 	if (!e->buf)
 		return -ENOMEM;
+	/* Nothing left latched from an earlier binding. */
+	iowrite32(~0U, e->mmio + EDU_REG_IRQ_ACK);
 	/* Requested disarmed: drv_hw_arm() enables it. */
 	ret = request_irq(e->irq, drv_edu_isr, e->msi ? 0 : IRQF_SHARED,
 			  d->name, d);
@@ -446,7 +483,8 @@ const struct drv_hw_ops drv_hw_edu_ops = {
  * @pdev: the device, enabled, bus master, DMA mask set, one vector
  * @mmio: BAR 0
  *
- * Context: process. Return: the state (kfree() it) or NULL.
+ * Context: process.
+ * Return: the state (kfree() it) or NULL.
  */
 struct drv_edu *drv_edu_new(struct pci_dev *pdev, void __iomem *mmio)
 {

@@ -34,9 +34,16 @@
 #define CREATE_TRACE_POINTS
 #include "drv_trace.h"
 
-unsigned int drv_sim_count = 1;
-module_param_named(count, drv_sim_count, uint, 0444);
-MODULE_PARM_DESC(count, "number of simulated instances wdfq.N, /dev/wdfqN (0..16, default 1); edu PCI devices take the numbers after them");
+static unsigned int count = 1;
+module_param(count, uint, 0444);
+MODULE_PARM_DESC(count, "number of simulated instances wdfq.N, /dev/wdfqN (1..16, default 1); edu PCI devices take the numbers after them");
+
+static bool sim = true;
+module_param(sim, bool, 0444);
+MODULE_PARM_DESC(sim, "create the simulated instances (default Y); N: none, the edu PCI devices are /dev/wdfq0 on");
+
+/* Simulated instances created: count, or 0 with sim=N. */
+unsigned int drv_sim_count;
 
 unsigned int drv_param_read_path[DRV_MAX_COUNT];
 static unsigned int drv_nr_read_path = 1;	/* shows "0" when not given */
@@ -365,7 +372,7 @@ static int __init drv_init(void)
 			return -EINVAL;
 		}
 	}
-	if (drv_sim_count > DRV_MAX_COUNT ||
+	if (!count || count > DRV_MAX_COUNT ||
 	    !drv_param_write_limit ||
 	    drv_param_write_limit > DRV_WRITE_LIMIT_MAX ||
 	    drv_param_write_latency_us > DRV_LATENCY_MAX_US ||
@@ -377,6 +384,7 @@ static int __init drv_init(void)
 		return -EINVAL;
 	}
 
+	drv_sim_count = sim ? count : 0;
 	ret = drv_fops_init();
 	if (ret)
 		return ret;

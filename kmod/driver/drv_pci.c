@@ -3,7 +3,7 @@
  * wdfq reference driver: the PCI driver for QEMU's edu device, the second
  * hardware backend (drv_hw_edu.c). Each bound device is an instance like
  * the platform ones: same queues, same /dev/wdfqN, with N after the
- * simulated instances (module parameter count=0 makes the first edu device
+ * simulated instances (module parameter sim=0 makes the first edu device
  * /dev/wdfq0).
  *
  * Runtime PM: the PCI core enables it with the device active and forbidden
