@@ -39,9 +39,12 @@
  * Locking (besides drv.h's): drv_edu.dma_lock (spinlock_t, _bh) guards the
  * write list, the active write and the DMA engine state; the DPC copies a
  * chunk into the DMA buffer under it (interrupts on). Order: dma_lock ->
- * hw.lock. No engine call that may present a request is made under it
+ * hw.lock, and dma_lock -> the engine's queue lock (mark/unmark
+ * cancelable). No engine call that may present a request is made under it
  * (completion runs with it dropped: completing may present the next write,
- * whose handler takes it).
+ * whose handler takes it). The write queue's QUEUE scope keeps its
+ * presentation handler, io_stop and cancel routine apart; only the DPC
+ * races with them, under dma_lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -452,6 +455,8 @@ static void drv_edu_fini(struct drv_dev *d)
 {
 	struct drv_edu *e = d->hw.priv;
 
+	/* The DPC is killed: nothing starts it again. */
+	hrtimer_cancel(&e->start_timer);
 	if (e->irq_req) {
 		free_irq(e->irq, d);
 		e->irq_req = false;
