@@ -15,7 +15,8 @@
  *	change under it: no data is copied with it held (so none with
  *	interrupts off). Nothing else is taken inside it except the hrtimer
  *	base lock (hrtimer_start), and no engine call is made under it. It is
- *	never held around hrtimer_cancel().
+ *	never held around hrtimer_cancel(). The backend's raise_locked() runs
+ *	under it (edu: one register write). The edu ISR takes it too.
  *
  * hw.rx_lock (spinlock_t, _bh in process context, plain in the generator's
  *	softirq timer): serializes the writers of the input buffer hw.rx
@@ -64,7 +65,8 @@
  *	inside it, and capable() is called with it dropped.
  *
  * Order: rm_sem -> ctl_lock -> qlock -> data_lock -> hw.lock;
- * evt_lock -> hw.lock; hw.rx_lock -> hw.lock.
+ * evt_lock -> hw.lock; hw.rx_lock -> hw.lock; edu's dma_lock -> hw.lock
+ * (drv_hw_edu.c).
  *
  * Request ownership: the write queue uses WDFQ_SYNC_QUEUE scope so that its
  * presentation handler, io_stop and the cancel routine never overlap; the
