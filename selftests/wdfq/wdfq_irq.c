@@ -53,12 +53,28 @@ static int proc_irq(const char *name, uint64_t *count, int *msi)
 	return ret;
 }
 
-static uint64_t drv_irqs(struct __test_metadata *_metadata, int fd)
+/*
+ * Both counts at one moment: the line's count, the driver's, and the line's
+ * again until no interrupt came in between (a DMA of a write an earlier
+ * test cancelled may still end). Return: 0, or -1.
+ */
+static int snapshot(int fd, uint64_t *line, uint64_t *drv, int *msi)
 {
 	struct wdfq_queue_stats s;
+	uint64_t again;
+	int i;
 
-	EXPECT_EQ(0, wq_stats(fd, WDFQ_QUEUE_CONTROL, &s));
-	return s.interrupts;
+	for (i = 0; i < 100; i++) {
+		if (proc_irq(NAME, line, msi) ||
+		    wq_stats(fd, WDFQ_QUEUE_CONTROL, &s) ||
+		    proc_irq(NAME, &again, msi))
+			return -1;
+		if (again == *line) {
+			*drv = s.interrupts;
+			return 0;
+		}
+	}
+	return -1;
 }
 
 FIXTURE(irq) {
@@ -86,8 +102,8 @@ FIXTURE_TEARDOWN(irq)
 /*
  * Injects and a write, each waited for (the ring holds their bytes): the
  * interrupts that latched them were taken and counted by then, by the
- * kernel's line count first. Nothing else interrupts meanwhile (generator
- * off, no transfer running), so both counts rise by the same amount.
+ * kernel's line count first. Whatever else interrupts meanwhile is counted
+ * by both too, so both rise by the same amount.
  */
 TEST_F(irq, msi_count_matches_driver)
 {
@@ -100,10 +116,7 @@ TEST_F(irq, msi_count_matches_driver)
 
 	ASSERT_EQ(0, wq_set(self->fd, WDFQ_PARAM_GEN_RATE, 0, 0, 0, 0));
 	memset(buf, 'i', sizeof(buf));
-	ASSERT_EQ(0, proc_irq(NAME, &p0, &msi));
-	s0 = drv_irqs(_metadata, self->fd);
-	ASSERT_EQ(0, proc_irq(NAME, &p1, &msi));
-	ASSERT_EQ(p0, p1);	/* idle */
+	ASSERT_EQ(0, snapshot(self->fd, &p0, &s0, &msi));
 
 	for (i = 1; i <= rounds; i++) {
 		ASSERT_EQ(0, wq_inject(self->fd, buf, 16, 0));
@@ -113,8 +126,7 @@ TEST_F(irq, msi_count_matches_driver)
 	ASSERT_EQ((ssize_t)sizeof(buf), write(self->fd, buf, sizeof(buf)));
 	ASSERT_EQ(0, wq_wait_ring(self->fd, want));
 
-	s1 = drv_irqs(_metadata, self->fd);
-	ASSERT_EQ(0, proc_irq(NAME, &p1, &msi));
+	ASSERT_EQ(0, snapshot(self->fd, &p1, &s1, &msi));
 	TH_LOG("%s: /proc/interrupts +%llu, driver +%llu",
 	       msi ? "MSI" : "INTx", (unsigned long long)(p1 - p0),
 	       (unsigned long long)(s1 - s0));
