@@ -26,6 +26,8 @@
 #   VM_TCG=single|multi                  TCG with one host thread for all
 #                                        vCPUs (default) or one per vCPU
 #   VM_MEM=2G, VM_CPUS=2                 guest size
+#   VM_APPEND="pci=nomsi"                more kernel command line (e.g. the
+#                                        edu device on INTx, not MSI)
 #   VM_TEST_PANIC=WHEN[:BOOTS]           harness self-test: the guest dies
 #                                        (its init exits) in the first BOOTS
 #                                        boots (default 1), "early" before
@@ -104,6 +106,7 @@ qemu_cmdline() {
 	[ -z "${VM_TEST_PANIC:-}" ] || [ "$1" -gt "$boots" ] ||
 		append="$append wdfq_test_panic=$when"
 	[ "$hw" = sim ] || append="$append wdfq_hw=$hw"
+	[ -z "${VM_APPEND:-}" ] || append="$append $VM_APPEND"
 	# One socket per CPU: SeaBIOS's MP table lists one processor per
 	# package, and the source-built kernels (no ACPI) know CPUs only from
 	# it; with -smp N as one package of N cores they boot one CPU.
