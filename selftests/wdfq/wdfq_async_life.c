@@ -26,7 +26,7 @@
 
 #define DEV		"/dev/wdfq0"
 #define DRVDIR		"/sys/bus/platform/drivers/wdfq/"
-#define RPM_CONTROL	"/sys/bus/platform/devices/wdfq.0/power/control"
+#define RPM_CONTROL	"/sys/class/misc/wdfq0/device/power/control"
 #define BLK		32		/* bytes of every read and write */
 #define LONG_US		10000000	/* a transfer that outlasts the test */
 
