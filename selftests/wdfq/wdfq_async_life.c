@@ -88,9 +88,8 @@ static void find_dev0(void)
 	base = base ? base + 1 : link;
 	if (strlen(base) >= sizeof(dev0) || strlen(dir) + 2 > sizeof(drv_dir))
 		return;
-	strcpy(dev0, base);
-	strcpy(drv_dir, dir);
-	strcat(drv_dir, "/");
+	snprintf(dev0, sizeof(dev0), "%s", base);
+	snprintf(drv_dir, sizeof(drv_dir), "%s/", dir);
 }
 
 static int drv_file(const char *name, char *path, size_t len)
