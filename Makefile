@@ -11,8 +11,10 @@
 #   make dkms-source         the module sources + dkms.conf into
 #                            $(DESTDIR)/usr/src/wdfq-<version> (then: dkms install)
 #   make clean
-#   make run                 boot the default kernel in QEMU and show the driver
-#   make check [KERNELS=..]  lint + tests on every kernel (scripts/kernels.conf)
+#   make run [HW=edu]        boot the default kernel in QEMU and show the driver
+#                            (HW=edu: on QEMU's edu PCI device, /dev/wdfq0)
+#   make check [KERNELS=..]  lint + tests on every kernel (scripts/kernels.conf),
+#                            and 6.12-edu, debug-edu (the edu PCI backend)
 #   make lint                sparse, W=1, checkpatch --strict, kernel-doc
 #   make vm-shell [KERNEL=]  interactive shell in the VM, module loaded
 #   make vm-exec CMD='...'   run one command in the VM, module loaded
@@ -29,6 +31,8 @@ WDFQ_BUILD ?= $(TOP)/build
 DEFAULT_KERNEL := $(shell awk '$$1 == "default" { print $$3 }' $(TOP)/scripts/kernels.conf)
 KERNEL ?= $(DEFAULT_KERNEL)
 KERNELS ?=
+# make run's hardware backend: sim (simulated) or edu (QEMU's edu device)
+HW ?= sim
 
 # KDIR: the running kernel's build tree when it exists, else the default
 # test kernel's headers (fetched into build/ on first use).
@@ -140,7 +144,7 @@ lint:
 	@$(TOP)/scripts/lint.sh
 
 run:
-	@$(TOP)/scripts/vm.sh --kernel $(KERNEL) --mode run
+	@$(TOP)/scripts/vm.sh --kernel $(KERNEL) --hw $(HW) --mode run
 
 bench:
 	@$(TOP)/scripts/bench.sh $(KERNELS)
@@ -161,8 +165,8 @@ stress:
 		--run 'cd /wdfq/kselftest/wdfq && WDFQ_CHAOS_SECONDS=$(SECONDS) WDFQ_CHAOS_SLEEP=$(SLEEP) $(if $(SEED),WDFQ_CHAOS_SEED=$(SEED)) ./wdfq_chaos'
 
 vm-shell:
-	@$(TOP)/scripts/vm.sh --kernel $(KERNEL) --mode shell
+	@$(TOP)/scripts/vm.sh --kernel $(KERNEL) --hw $(HW) --mode shell
 
 vm-exec:
 	@test -n "$(CMD)" || { echo "usage: make vm-exec CMD='command'" >&2; exit 2; }
-	@$(TOP)/scripts/vm.sh --kernel $(KERNEL) --mode exec --run "$(CMD)"
+	@$(TOP)/scripts/vm.sh --kernel $(KERNEL) --hw $(HW) --mode exec --run "$(CMD)"

@@ -9,13 +9,16 @@
 #                            plus lint and install; name "lint" or
 #                            "install" (scripts/install-check.sh: make
 #                            install, install-headers, modules_install and
-#                            a dkms build) to include them in a subset
+#                            a dkms build) to include them in a subset;
+#                            KERNEL-edu (6.12-edu, debug-edu: by default)
+#                            runs KERNEL with the edu PCI device as
+#                            /dev/wdfq0 (vm.sh --hw edu)
 set -eu
 . "$(dirname "$0")/lib.sh"
 
 if [ $# -eq 0 ]; then
 	# shellcheck disable=SC2046
-	set -- lint install $(all_kernels)
+	set -- lint install $(all_kernels) 6.12-edu debug-edu
 fi
 # KERNELS="6.12 debug" arrives as one word from make: split it.
 # shellcheck disable=SC2068
@@ -30,7 +33,7 @@ declare -A unavailable
 pre=$*
 case " $* " in *" lint "*) pre="$pre $(all_kernels | xargs)" ;; esac
 case " $* " in *" install "*) pre="$pre ${INSTALL_CHECK_KERNEL:-6.12}" ;; esac
-for k in $(printf '%s\n' $pre | awk '!seen[$0]++'); do
+for k in $(printf '%s\n' $pre | sed 's/-edu$//' | awk '!seen[$0]++'); do
 	[ "$k" = lint ] || [ "$k" = install ] && continue
 	kconf "$k" kind >/dev/null || continue
 	"$WDFQ_TOP/scripts/fetch-kernel.sh" "$k" || unavailable[$k]=1
@@ -62,23 +65,27 @@ for k in "$@"; do
 		echo "install ${p:-0} ${f:-1} - - $(($(date +%s) - start))" >>"$rows"
 		continue
 	fi
-	msg "=== kernel $k"
-	if ! kconf "$k" kind >/dev/null; then
+	hw=sim
+	kk=$k
+	case $k in *-edu) hw=edu; kk=${k%-edu} ;; esac
+	msg "=== kernel $kk (hardware: $hw)"
+	if ! kconf "$kk" kind >/dev/null; then
 		msg "unknown kernel '$k' (known: $(all_kernels | xargs))"
 		echo "$k 0 1 0 - 0" >>"$rows"
 		continue
 	fi
-	if [ -n "${unavailable[$k]:-}" ]; then
+	if [ -n "${unavailable[$kk]:-}" ]; then
 		echo "$k 0 1 0 no-kernel $(($(date +%s) - start))" >>"$rows"
 		continue
 	fi
 	# (not "tee /dev/stderr": when stderr is a file, that truncates it)
 	out=$WDFQ_BUILD/check-$k.out
-	"$WDFQ_TOP/scripts/vm.sh" --kernel "$k" --mode check 2>&1 | tee "$out" || true
+	"$WDFQ_TOP/scripts/vm.sh" --kernel "$kk" --hw "$hw" --mode check 2>&1 |
+		tee "$out" || true
 	line=$(grep '^WDFQ-SUMMARY' "$out" | tail -1) || true
 	if [ -n "$line" ]; then
-		read -r _ name p f sk lg _ rt <<<"$line"
-		echo "$name $p $f $sk $lg $(($(date +%s) - start))" >>"$rows"
+		read -r _ _ p f sk lg _ rt <<<"$line"
+		echo "$k $p $f $sk $lg $(($(date +%s) - start))" >>"$rows"
 		[ "${rt:-0}" -eq 0 ] ||
 			grep '^  NOTE .*retried' "$out" >>"$retries" || true
 	else

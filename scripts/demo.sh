@@ -9,7 +9,8 @@
 set -eu
 
 step() { printf '\n== %s\n' "$*"; }
-dev=/sys/bus/platform/devices/wdfq.0
+# platform device wdfq.0, or the edu PCI device (make run HW=edu)
+dev=$(readlink -f /sys/class/misc/wdfq0/device)
 
 step "kernel"
 uname -a
@@ -18,7 +19,7 @@ grep '^wdfq ' /proc/modules
 for p in /sys/module/wdfq/parameters/*; do
 	printf '  %s=%s\n' "${p##*/}" "$(cat "$p")"
 done
-step "platform device, misc device child, runtime PM files"
+step "device ${dev##*/}, misc device child, runtime PM files"
 ls -l /dev/wdfq0
 ls "$dev" | tr '\n' ' '; echo
 for f in control autosuspend_delay_ms runtime_status; do

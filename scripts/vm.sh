@@ -4,13 +4,18 @@
 # Boot a test kernel in QEMU with the module and the kselftests.
 #
 #   vm.sh [--kernel NAME] [--mode check|run|shell|exec] [--run CMD]
-#         [--timeout SECONDS] [--kvm]
+#         [--timeout SECONDS] [--kvm] [--hw sim|edu]
 #
 #   check  run KUnit (debug kernel) and the kselftests, check the kernel
 #          log; writes build/vm/NAME/summary (see parse-results.sh)
 #   run    scripts/demo.sh in the VM, then a shell when stdin is a TTY
 #   shell  interactive shell with the module loaded (Ctrl-A X quits QEMU)
 #   exec   run CMD in the VM (in /root), exit with its status
+#
+# --hw edu adds two of QEMU's edu PCI devices (-device edu) and has the
+# guest load wdfq.ko with sim=0: the edu instances are /dev/wdfq0 and
+# /dev/wdfq1 (read_path=0,1), and the tests run against them (see
+# scripts/guest/init). Default: sim (simulated hardware). Same as HW=edu.
 #
 # Environment:
 #   EXTRA_FILES="src[:/guest/path] ..."  files or folders to copy in
@@ -21,6 +26,8 @@
 #   VM_TCG=single|multi                  TCG with one host thread for all
 #                                        vCPUs (default) or one per vCPU
 #   VM_MEM=2G, VM_CPUS=2                 guest size
+#   VM_APPEND="pci=nomsi"                more kernel command line (e.g. the
+#                                        edu device on INTx, not MSI)
 #   VM_TEST_PANIC=WHEN[:BOOTS]           harness self-test: the guest dies
 #                                        (its init exits) in the first BOOTS
 #                                        boots (default 1), "early" before
@@ -49,6 +56,7 @@ parse_args() {
 	cmd=
 	limit=
 	kvm=${KVM:-0}
+	hw=${HW:-sim}
 	[ "$kvm" = 0 ] || [ "$kvm" = 1 ] || kvm=0
 
 	while [ $# -gt 0 ]; do
@@ -58,9 +66,14 @@ parse_args() {
 		--run) cmd=$2; mode="exec"; shift 2 ;;
 		--timeout) limit=$2; shift 2 ;;
 		--kvm) kvm=1; shift ;;
+		--hw) hw=$2; shift 2 ;;
 		*) die "unknown argument '$1' (see the top of scripts/vm.sh)" ;;
 		esac
 	done
+	case $hw in
+	sim|edu) ;;
+	*) die "unknown --hw '$hw' (sim or edu)" ;;
+	esac
 	case $mode in
 	check) : "${limit:=1800}" ;;
 	run|exec) : "${limit:=600}" ;;
@@ -92,6 +105,8 @@ qemu_cmdline() {
 	# (the kernel hands name=value to init as its environment)
 	[ -z "${VM_TEST_PANIC:-}" ] || [ "$1" -gt "$boots" ] ||
 		append="$append wdfq_test_panic=$when"
+	[ "$hw" = sim ] || append="$append wdfq_hw=$hw"
+	[ -z "${VM_APPEND:-}" ] || append="$append $VM_APPEND"
 	# One socket per CPU: SeaBIOS's MP table lists one processor per
 	# package, and the source-built kernels (no ACPI) know CPUs only from
 	# it; with -smp N as one package of N cores they boot one CPU.
@@ -100,6 +115,8 @@ qemu_cmdline() {
 	      -smp "$cpus,sockets=$cpus,cores=1,threads=1"
 	      -kernel "$vmlinuz" -initrd "$vmdir/initrd.gz" -append "$append"
 	      -display none -no-reboot -monitor none)
+	# two: /dev/wdfq1 takes the notify read path (scripts/guest/init)
+	[ "$hw" != edu ] || qemu+=(-device edu -device edu)
 	if [ "$kvm" = 1 ]; then
 		qemu+=(-accel kvm -cpu host)
 	else

@@ -15,7 +15,8 @@
  *	change under it: no data is copied with it held (so none with
  *	interrupts off). Nothing else is taken inside it except the hrtimer
  *	base lock (hrtimer_start), and no engine call is made under it. It is
- *	never held around hrtimer_cancel().
+ *	never held around hrtimer_cancel(). The backend's raise_locked() runs
+ *	under it (edu: one register write). The edu ISR takes it too.
  *
  * hw.rx_lock (spinlock_t, _bh in process context, plain in the generator's
  *	softirq timer): serializes the writers of the input buffer hw.rx
@@ -64,7 +65,8 @@
  *	inside it, and capable() is called with it dropped.
  *
  * Order: rm_sem -> ctl_lock -> qlock -> data_lock -> hw.lock;
- * evt_lock -> hw.lock; hw.rx_lock -> hw.lock.
+ * evt_lock -> hw.lock; hw.rx_lock -> hw.lock; edu's dma_lock -> hw.lock
+ * (drv_hw_edu.c).
  *
  * Request ownership: the write queue uses WDFQ_SYNC_QUEUE scope so that its
  * presentation handler, io_stop and the cancel routine never overlap; the
@@ -118,8 +120,8 @@
 #define DRV_LATENCY_MAX_US	10000000
 #define DRV_GEN_RATE_MAX	100000
 
-struct platform_device;
 struct drv_dev;
+struct drv_req;
 
 /* Module parameters (drv_main.c). */
 extern unsigned int drv_param_read_path[];
@@ -173,7 +175,54 @@ struct drv_counters {
 };
 
 /**
- * struct drv_hw - the simulated hardware; see "Locking rules" in drv.h
+ * enum drv_hw_src - why the input interrupt is raised
+ * @DRV_SRC_ANY: input waits (power-up, the FIFO has room again)
+ * @DRV_SRC_INJECT: INJECT posted bytes
+ * @DRV_SRC_GEN: the generator posted a record
+ */
+enum drv_hw_src {
+	DRV_SRC_ANY,
+	DRV_SRC_INJECT,
+	DRV_SRC_GEN,
+};
+
+/**
+ * struct drv_hw_ops - a hardware backend
+ * @name: shown at probe
+ * @init: set up the backend's interrupt sources, disarmed; first in
+ *	drv_hw_init(); @fini must undo a partial one
+ * @fini: free what @init set up; idempotent. Process context.
+ * @arm: optional: power up: let the device's interrupts through (before
+ *	hw.armed is set). Process context.
+ * @disarm: power down: return once no interrupt of the device can run
+ *	(after hw.armed is cleared). Process context.
+ * @raise_locked: input waits (hw.armed, posted bytes not latched): make
+ *	the device raise its input interrupt. hw.lock held.
+ * @write_init: set up a write request's context before submission
+ * @write_start: the write queue's presentation handler: mark the request
+ *	cancelable and start its transfer
+ * @write_stop: the write queue's io_stop: stop and requeue the transfer if
+ *	it can (true), else it completes on its own (false)
+ * @dpc: optional: the backend's part of the DPC, after latched input and
+ *	finished writes were delivered. DPC context.
+ */
+struct drv_hw_ops {
+	const char *name;
+	int (*init)(struct drv_dev *d);
+	void (*fini)(struct drv_dev *d);
+	void (*arm)(struct drv_dev *d);
+	void (*disarm)(struct drv_dev *d);
+	void (*raise_locked)(struct drv_dev *d, enum drv_hw_src src);
+	void (*write_init)(struct drv_req *ctx);
+	void (*write_start)(struct drv_dev *d, struct wdfq_request *req);
+	bool (*write_stop)(struct drv_dev *d, struct wdfq_request *req);
+	void (*dpc)(struct drv_dev *d);
+};
+
+/**
+ * struct drv_hw - the device model; see "Locking rules" in drv.h
+ * @ops: the backend (simulated, or edu)
+ * @priv: the backend's own state (edu: struct drv_edu)
  * @lock: raw spinlock, see above
  * @armed: powered: the interrupt source may fire
  * @rx_lock: serializes the writers of @rx, see above
@@ -187,7 +236,8 @@ struct drv_counters {
  *	not taken yet: the hardware FIFO's fill level, at most DRV_FIFO_SIZE
  * @done: write transfers whose completion interrupt fired, oldest first
  *	(struct drv_req.done_node); the DPC delivers and completes them
- * @irq_timer: the input interrupt (hrtimer, hard mode)
+ *	(simulated backend)
+ * @irq_timer: simulated backend: the input interrupt (hrtimer, hard mode)
  * @gen_timer: the generator (hrtimer, soft mode): posts one record a tick
  * @gen_rate_hz: generator rate, 0 = off
  * @gen_seq: next generator record
@@ -197,6 +247,8 @@ struct drv_counters {
  * @dpc_buf: DPC scratch buffer, DRV_DPC_CHUNK bytes; DPC only
  */
 struct drv_hw {
+	const struct drv_hw_ops *ops;
+	void *priv;
 	raw_spinlock_t lock;
 	bool armed;
 	spinlock_t rx_lock;	/* writers of @rx; see "Locking rules" */
@@ -250,10 +302,11 @@ struct drv_ctl_op {
 };
 
 /**
- * struct drv_dev - one instance: platform device wdfq.N and /dev/wdfqN
- * @ref: held by the platform device binding and by every open file
+ * struct drv_dev - one instance: a device (platform wdfq.N or edu PCI)
+ *	and /dev/wdfqN
+ * @ref: held by the device binding and by every open file
  * @id: N
- * @pdev: the platform device (runtime PM device)
+ * @dev: the bound device (runtime PM device)
  * @misc: the misc device /dev/wdfqN
  * @name: "wdfqN"
  * @wdev: the engine device; NULL once removed
@@ -270,7 +323,7 @@ struct drv_ctl_op {
  * @evt_lock: see "Locking rules"
  * @ring: bytes delivered by the DPC that no read has taken yet
  * @ring_buf: storage of @ring
- * @hw: the simulated hardware
+ * @hw: the hardware model
  * @cnt: device counters
  * @nr_requests: requests in progress from all files
  * @nr_bytes: bounce-buffer bytes of those
@@ -282,7 +335,7 @@ struct drv_ctl_op {
 struct drv_dev {
 	struct kref ref;
 	int id;
-	struct platform_device *pdev;
+	struct device *dev;
 	struct miscdevice misc;
 	char name[16];
 	struct wdfq_device *wdev;
@@ -325,8 +378,8 @@ struct drv_file {
  * struct drv_req - driver context of every engine request
  * @req: the request this context belongs to
  * @d: the device
- * @timer: write transfer (hard mode hrtimer): its expiry is the completion
- *	interrupt
+ * @timer: simulated write transfer (hard mode hrtimer): its expiry is the
+ *	completion interrupt
  * @done_node: a write whose transfer finished: in hw.done until the DPC
  *	completes it
  * @loop_mark: that write's bytes follow the first @loop_mark input bytes
@@ -394,9 +447,21 @@ static inline struct drv_dev *drv_q_dev(struct wdfq_queue *q)
 }
 
 /* drv_main.c */
+extern unsigned int drv_sim_count;
+extern const struct dev_pm_ops drv_pm_ops;
 void drv_dev_put(struct drv_dev *d);
+struct drv_dev *drv_instance_probe(struct device *dev, int id,
+				   const struct drv_hw_ops *ops, void *priv,
+				   bool rpm_enable);
+void drv_instance_remove(struct drv_dev *d, bool rpm_disable);
 
 /* drv_hw.c */
+void drv_count_overrun(struct drv_dev *d, size_t lost);
+void drv_max_update(atomic_t *max, int val);
+void drv_hw_record_irq_locked(struct drv_dev *d, u32 source, u32 bytes);
+size_t drv_hw_latch_input_locked(struct drv_dev *d);
+bool drv_hw_input_pending_locked(struct drv_dev *d);
+void drv_deliver(struct drv_dev *d, const u8 *buf, size_t n);
 int drv_hw_init(struct drv_dev *d);
 void drv_hw_fini(struct drv_dev *d);
 void drv_hw_arm(struct drv_dev *d);
@@ -414,8 +479,13 @@ size_t drv_ring_to_iter_locked(struct drv_dev *d, struct iov_iter *to,
 			       size_t len);
 void drv_write_start(struct drv_dev *d, struct wdfq_request *req);
 bool drv_write_stop(struct drv_dev *d, struct wdfq_request *req);
-void drv_write_cancel(struct wdfq_request *req);
 void drv_write_timer_init(struct drv_req *ctx);
+
+/* drv_hw_sim.c */
+extern const struct drv_hw_ops drv_hw_sim_ops;
+
+/* drv_pci.c */
+extern struct pci_driver drv_pci_driver;
 
 /* drv_read.c */
 bool drv_reads_parked(struct drv_dev *d);

@@ -656,7 +656,7 @@ static int drv_read_refuse(struct drv_call *c)
 	if (!drv_ring_len(d) || drv_reads_parked(d) || drv_read_held(d))
 		return -EAGAIN;
 	if (c->nowait && drv_read_unpowered(d)) {
-		pm_request_resume(&d->pdev->dev);
+		pm_request_resume(d->dev);
 		return -EAGAIN;
 	}
 	return 0;

@@ -1,23 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * wdfq reference driver: the simulated hardware.
+ * wdfq reference driver: the hardware model common to both backends.
  *
  * The device puts its input (injected bytes, generator records) into its
  * input buffer hw.rx, as a device would DMA into host memory, and raises the
- * input interrupt: a hard-mode hrtimer whose callback, drv_irq_isr(), is the
- * ISR. Like an ISR reading a status register, it only latches: it moves the
- * count of latched input bytes (at most DRV_LATCH_MAX a time, and only
- * while the hardware FIFO has room), records the interrupt and schedules
- * the DPC. A write transfer is another hard-mode hrtimer; its expiry is the
- * transfer's completion interrupt, drv_write_isr(), which latches the count
- * of written bytes the FIFO takes (loopback) and queues the write on
- * hw.done. The DPC, drv_dpc() (tasklet, or BH work where the kernel has
- * it), takes the latched bytes in interrupt order: latched input from
- * hw.rx, then each finished write's bytes from its own buffer, then the
- * write is completed. Bytes go to parked reads first, in FIFO order, then
- * to the ring; what does not fit the ring is dropped and counted as
- * overrun. The DPC also completes the WAIT_EVENT requests parked before the
- * interrupt.
+ * input interrupt through its backend (struct drv_hw_ops): the simulated one
+ * (drv_hw_sim.c, hrtimers) or QEMU's edu PCI device (drv_hw_edu.c). The
+ * backend's ISR only latches: drv_hw_latch_input_locked() moves the count
+ * of latched input bytes (at most DRV_LATCH_MAX a time, and only while the
+ * hardware FIFO has room), drv_hw_record_irq_locked() records the
+ * interrupt, and the ISR schedules the DPC. The DPC, drv_dpc() (tasklet,
+ * or BH work where the kernel has it), takes the latched bytes in
+ * interrupt order: latched input from hw.rx, then each finished write's
+ * bytes (hw.done, simulated backend) from its own buffer, then the write is
+ * completed; then it runs the backend's part (the edu DMA engine). Bytes
+ * go to parked reads first, in FIFO order, then to the ring; what does not
+ * fit the ring is dropped and counted as overrun. The DPC also completes
+ * the WAIT_EVENT requests parked before the interrupt.
  *
  * Where bytes are copied (see "Locking rules" in drv.h): inject copies
  * into hw.rx in process context, the generator in a softirq timer, both
@@ -45,7 +44,12 @@
 #include "drv.h"
 #include "drv_trace.h"
 
-static void drv_count_overrun(struct drv_dev *d, size_t lost)
+/**
+ * drv_count_overrun() - count bytes dropped
+ * @d: the device
+ * @lost: bytes; 0 counts nothing
+ */
+void drv_count_overrun(struct drv_dev *d, size_t lost)
 {
 	if (!lost)
 		return;
@@ -53,7 +57,12 @@ static void drv_count_overrun(struct drv_dev *d, size_t lost)
 	atomic64_inc(&d->cnt.overruns);
 }
 
-static void drv_max_update(atomic_t *max, int val)
+/**
+ * drv_max_update() - raise a maximum
+ * @max: the maximum
+ * @val: a new value
+ */
+void drv_max_update(atomic_t *max, int val)
 {
 	int old = atomic_read(max);
 
@@ -61,8 +70,15 @@ static void drv_max_update(atomic_t *max, int val)
 		;
 }
 
-/* Record an interrupt. Hard irq or with hw.lock held. */
-static void drv_irq_record_locked(struct drv_dev *d, u32 source, u32 bytes)
+/**
+ * drv_hw_record_irq_locked() - record an interrupt
+ * @d: the device
+ * @source: WDFQ_EVT_*
+ * @bytes: bytes it latched
+ *
+ * Context: hw.lock held (hard irq).
+ */
+void drv_hw_record_irq_locked(struct drv_dev *d, u32 source, u32 bytes)
 {
 	struct drv_hw *hw = &d->hw;
 
@@ -83,60 +99,52 @@ static size_t drv_rx_unlatched_locked(struct drv_hw *hw)
 	return hw->rx_posted - hw->rx_latched;
 }
 
-/*
- * The input ISR. Hard interrupt context, also on PREEMPT_RT: it latches
- * counts only, the DPC copies the bytes.
+/**
+ * drv_hw_latch_input_locked() - the input ISR's latch
+ * @d: the device
+ *
+ * Moves up to DRV_LATCH_MAX posted input bytes, as many as the hardware
+ * FIFO has room for, to "latched": the DPC may take them from now on.
+ * Context: hw.lock held (hard irq).
+ * Return: the bytes latched.
  */
-static enum hrtimer_restart drv_irq_isr(struct hrtimer *t)
+size_t drv_hw_latch_input_locked(struct drv_dev *d)
 {
-	struct drv_dev *d = container_of(t, struct drv_dev, hw.irq_timer);
 	struct drv_hw *hw = &d->hw;
-	enum hrtimer_restart ret = HRTIMER_NORESTART;
-	unsigned long flags;
 	size_t n;
 
-	trace_wdfq_isr_enter(d->name);
-	raw_spin_lock_irqsave(&hw->lock, flags);
-	if (!hw->armed)
-		goto out;
+	lockdep_assert_held(&hw->lock);
 	n = min3((size_t)DRV_LATCH_MAX, drv_rx_unlatched_locked(hw),
 		 (size_t)(DRV_FIFO_SIZE - hw->fifo_used));
-	if (n) {
-		hw->rx_latched += n;
-		hw->fifo_used += n;
-		drv_irq_record_locked(d, WDFQ_EVT_INPUT, n);
-		wdfq_compat_bh_schedule(&hw->dpc);
-	}
-	/*
-	 * While this callback runs the timer is not queued, so
-	 * drv_irq_raise_locked() on another CPU may have started it again
-	 * before we took the lock: that start stands (forwarding a queued
-	 * timer is not allowed).
-	 */
-	if (hrtimer_is_queued(t))
-		goto out;
-	if (drv_rx_unlatched_locked(hw) && hw->fifo_used < DRV_FIFO_SIZE) {
-		hrtimer_forward_now(t, ns_to_ktime(DRV_IRQ_DELAY_NS));
-		ret = HRTIMER_RESTART;
-	}
-out:
-	raw_spin_unlock_irqrestore(&hw->lock, flags);
-	trace_wdfq_isr_exit(d->name);
-	return ret;
+	hw->rx_latched += n;
+	hw->fifo_used += n;
+	return n;
 }
 
-/* Raise the input interrupt soon, unless it is already pending. */
-static void drv_irq_raise_locked(struct drv_dev *d)
+/**
+ * drv_hw_input_pending_locked() - is there input the ISR could latch
+ * @d: the device
+ *
+ * Context: hw.lock held.
+ * Return: true if posted bytes wait and the hardware FIFO has room.
+ */
+bool drv_hw_input_pending_locked(struct drv_dev *d)
 {
 	struct drv_hw *hw = &d->hw;
 
 	lockdep_assert_held(&hw->lock);
-	if (!hw->armed || hrtimer_is_queued(&hw->irq_timer))
+	return drv_rx_unlatched_locked(hw) && hw->fifo_used < DRV_FIFO_SIZE;
+}
+
+/* Raise the input interrupt (the backend's), if there is input for it. */
+static void drv_irq_raise_locked(struct drv_dev *d, enum drv_hw_src src)
+{
+	struct drv_hw *hw = &d->hw;
+
+	lockdep_assert_held(&hw->lock);
+	if (!hw->armed || !drv_rx_unlatched_locked(hw))
 		return;
-	if (!drv_rx_unlatched_locked(hw))
-		return;
-	hrtimer_start(&hw->irq_timer, ns_to_ktime(DRV_IRQ_DELAY_NS),
-		      HRTIMER_MODE_REL_HARD);
+	hw->ops->raise_locked(d, src);
 }
 
 /*
@@ -145,7 +153,7 @@ static void drv_irq_raise_locked(struct drv_dev *d)
  * DRV_RX_SIZE bytes not yet latched).
  */
 static size_t drv_rx_post_locked(struct drv_dev *d, const void *data,
-				 size_t len)
+				 size_t len, enum drv_hw_src src)
 {
 	struct drv_hw *hw = &d->hw;
 	unsigned long flags;
@@ -159,7 +167,7 @@ static size_t drv_rx_post_locked(struct drv_dev *d, const void *data,
 	n = kfifo_in(&hw->rx, (const u8 *)data, min(len, room));
 	raw_spin_lock_irqsave(&hw->lock, flags);
 	hw->rx_posted += n;
-	drv_irq_raise_locked(d);
+	drv_irq_raise_locked(d, src);
 	raw_spin_unlock_irqrestore(&hw->lock, flags);
 	drv_count_overrun(d, len - n);
 	return n;
@@ -184,7 +192,7 @@ static enum hrtimer_restart drv_gen_tick(struct hrtimer *t)
 	raw_spin_unlock_irqrestore(&hw->lock, flags);
 	if (!on)
 		goto out;
-	drv_rx_post_locked(d, &rec, sizeof(rec));
+	drv_rx_post_locked(d, &rec, sizeof(rec), DRV_SRC_GEN);
 	raw_spin_lock_irqsave(&hw->lock, flags);
 	/* Restarted meanwhile (drv_hw_set_gen_rate()): that start stands. */
 	if (!hrtimer_is_queued(t) && hw->armed && hw->gen_rate_hz) {
@@ -228,7 +236,7 @@ size_t drv_hw_inject(struct drv_dev *d, const void *data, size_t len)
 	size_t n;
 
 	spin_lock_bh(&hw->rx_lock);
-	n = drv_rx_post_locked(d, data, len);
+	n = drv_rx_post_locked(d, data, len, DRV_SRC_INJECT);
 	spin_unlock_bh(&hw->rx_lock);
 	return n;
 }
@@ -291,9 +299,11 @@ void drv_hw_arm(struct drv_dev *d)
 	struct drv_hw *hw = &d->hw;
 	unsigned long flags;
 
+	if (hw->ops->arm)
+		hw->ops->arm(d);
 	raw_spin_lock_irqsave(&hw->lock, flags);
 	hw->armed = true;
-	drv_irq_raise_locked(d);
+	drv_irq_raise_locked(d, DRV_SRC_ANY);
 	drv_gen_start_locked(d);
 	raw_spin_unlock_irqrestore(&hw->lock, flags);
 	drv_dpc_kick(d);
@@ -303,8 +313,8 @@ void drv_hw_arm(struct drv_dev *d)
  * drv_hw_disarm() - unpower the hardware: no more interrupts
  * @d: the device
  *
- * Returns once the input ISR and the generator can no longer run. Nothing
- * buffered is lost.
+ * Returns once the backend's interrupts and the generator can no longer
+ * run. Nothing buffered is lost.
  * Write transfers are stopped through the write queue's io_stop before.
  * Context: process.
  */
@@ -316,7 +326,7 @@ void drv_hw_disarm(struct drv_dev *d)
 	raw_spin_lock_irqsave(&hw->lock, flags);
 	hw->armed = false;
 	raw_spin_unlock_irqrestore(&hw->lock, flags);
-	hrtimer_cancel(&hw->irq_timer);
+	hw->ops->disarm(d);
 	hrtimer_cancel(&hw->gen_timer);
 }
 
@@ -474,8 +484,15 @@ static void drv_events_complete(struct drv_dev *d, const struct wdfq_event *evt)
 	spin_unlock_bh(&d->evt_lock);
 }
 
-/* DPC: deliver @n bytes from @buf (interrupts on, data_lock taken here). */
-static void drv_deliver(struct drv_dev *d, const u8 *buf, size_t n)
+/**
+ * drv_deliver() - DPC: hand new bytes to parked reads, then to the ring
+ * @d: the device
+ * @buf: the bytes
+ * @n: their number
+ *
+ * Context: the DPC (interrupts on, data_lock taken here).
+ */
+void drv_deliver(struct drv_dev *d, const u8 *buf, size_t n)
 {
 	spin_lock_bh(&d->data_lock);
 	drv_deliver_locked(d, buf, n);
@@ -509,7 +526,7 @@ static void drv_dpc(struct wdfq_compat_bh *bh)
 			/* The FIFO has room again: let pending input in. */
 			hw->fifo_used -= took;
 			took = 0;
-			drv_irq_raise_locked(d);
+			drv_irq_raise_locked(d, DRV_SRC_ANY);
 		}
 		evt = hw->last_evt;
 		w = list_first_entry_or_null(&hw->done, struct drv_req,
@@ -542,6 +559,12 @@ static void drv_dpc(struct wdfq_compat_bh *bh)
 		}
 	}
 
+	if (hw->ops->dpc) {
+		hw->ops->dpc(d);
+		raw_spin_lock_irqsave(&hw->lock, flags);
+		evt = hw->last_evt;
+		raw_spin_unlock_irqrestore(&hw->lock, flags);
+	}
 	if (evt.seq)
 		drv_events_complete(d, &evt);
 	wake_up_interruptible_poll(&d->poll_wq, EPOLLIN | EPOLLOUT |
@@ -632,114 +655,6 @@ int drv_ring_resize(struct drv_dev *d, unsigned int size)
 	return 0;
 }
 
-/*
- * The write transfer's completion interrupt. Hard interrupt context: it
- * latches how many of the written bytes the FIFO takes and hands the write
- * to the DPC, which copies them and completes it.
- */
-static enum hrtimer_restart drv_write_isr(struct hrtimer *t)
-{
-	struct drv_req *ctx = container_of(t, struct drv_req, timer);
-	struct wdfq_request *req = ctx->req;
-	struct drv_dev *d = ctx->d;
-	struct drv_hw *hw = &d->hw;
-	unsigned long flags;
-	size_t len, n;
-
-	/* Lost the race with the cancel routine: it completes the request. */
-	if (wdfq_request_unmark_cancelable(req))
-		return HRTIMER_NORESTART;
-	wdfq_request_in_buf(req, &len);
-	atomic_dec(&d->cnt.write_inflight);
-	raw_spin_lock_irqsave(&hw->lock, flags);
-	n = min_t(size_t, len, DRV_FIFO_SIZE - hw->fifo_used);
-	hw->fifo_used += n;
-	drv_count_overrun(d, len - n);
-	drv_irq_record_locked(d, WDFQ_EVT_WRITE_DONE, n);
-	ctx->loop_mark = hw->rx_latched;
-	ctx->loop_bytes = n;
-	list_add_tail(&ctx->done_node, &hw->done);
-	raw_spin_unlock_irqrestore(&hw->lock, flags);
-	/* The DPC may complete the write from here on: ctx is not touched. */
-	wdfq_compat_bh_schedule(&hw->dpc);
-	return HRTIMER_NORESTART;
-}
-
-/**
- * drv_write_timer_init() - set up a request's transfer timer
- * @ctx: the request context, before submission
- */
-void drv_write_timer_init(struct drv_req *ctx)
-{
-	wdfq_compat_hrtimer_setup(&ctx->timer, drv_write_isr, CLOCK_MONOTONIC,
-				  HRTIMER_MODE_REL_HARD);
-}
-
-/**
- * drv_write_start() - start the transfer of a presented write
- * @d: the device
- * @req: the write, driver-owned
- *
- * Marks the request cancelable and starts its timer. Context: the write
- * queue's presentation handler (QUEUE scope: never concurrent with its
- * io_stop or cancel routine).
- */
-void drv_write_start(struct drv_dev *d, struct wdfq_request *req)
-{
-	struct drv_req *ctx = drv_req(req);
-	u64 ns = (u64)READ_ONCE(d->write_latency_us) * NSEC_PER_USEC;
-
-	if (wdfq_request_mark_cancelable(req, drv_write_cancel)) {
-		wdfq_request_complete(req, -ECANCELED, 0);
-		return;
-	}
-	drv_max_update(&d->cnt.write_inflight_max,
-		       atomic_inc_return(&d->cnt.write_inflight));
-	hrtimer_start(&ctx->timer, ns_to_ktime(ns), HRTIMER_MODE_REL_HARD);
-}
-
-/**
- * drv_write_cancel() - cancel routine of a running write transfer
- * @req: the write
- *
- * Stops the transfer (waiting for a completion interrupt that is running,
- * which then backs off) and completes the write with -ECANCELED.
- * Context: process (engine), QUEUE scope of the write queue.
- */
-void drv_write_cancel(struct wdfq_request *req)
-{
-	struct drv_req *ctx = drv_req(req);
-
-	hrtimer_cancel(&ctx->timer);
-	atomic_dec(&ctx->d->cnt.write_inflight);
-	wdfq_request_complete(req, -ECANCELED, 0);
-}
-
-/**
- * drv_write_stop() - io_stop of a running write transfer
- * @d: the device
- * @req: the write
- *
- * If the transfer has not finished it is stopped and the write is
- * requeued, to be presented again after power-up; otherwise the DPC (after
- * its completion interrupt) or the cancel routine completes it.
- * Context: process, QUEUE scope of the write queue.
- * Return: true if the request was requeued.
- */
-bool drv_write_stop(struct drv_dev *d, struct wdfq_request *req)
-{
-	struct drv_req *ctx = drv_req(req);
-
-	if (hrtimer_try_to_cancel(&ctx->timer) != 1)
-		return false;
-	/* The timer will not fire: take cancellation back, then requeue. */
-	if (wdfq_request_unmark_cancelable(req))
-		return false;	/* the cancel routine completes it */
-	atomic_dec(&d->cnt.write_inflight);
-	wdfq_request_stop_acknowledge(req, true);
-	return true;
-}
-
 WDFQ_FAIL_POINT(drv, kfifo_alloc);
 
 static int drv_kfifo_alloc(struct kfifo *f, size_t size)
@@ -771,11 +686,13 @@ int drv_hw_init(struct drv_dev *d)
 	INIT_LIST_HEAD(&hw->done);
 	spin_lock_init(&d->data_lock);
 	spin_lock_init(&d->evt_lock);
-	wdfq_compat_hrtimer_setup(&hw->irq_timer, drv_irq_isr, CLOCK_MONOTONIC,
-				  HRTIMER_MODE_REL_HARD);
 	wdfq_compat_hrtimer_setup(&hw->gen_timer, drv_gen_tick, CLOCK_MONOTONIC,
 				  HRTIMER_MODE_REL_SOFT);
 	wdfq_compat_bh_init(&hw->dpc, drv_dpc);
+	/* First: drv_hw_fini() disarms, whatever failed after. */
+	ret = hw->ops->init(d);
+	if (ret)
+		return ret;
 	hw->dpc_buf = kmalloc(DRV_DPC_CHUNK, GFP_KERNEL);
 	if (!hw->dpc_buf)
 		return -ENOMEM;
@@ -801,6 +718,7 @@ void drv_hw_fini(struct drv_dev *d)
 
 	drv_hw_disarm(d);
 	wdfq_compat_bh_kill(&hw->dpc);
+	hw->ops->fini(d);
 	kvfree(hw->rx.kfifo.data);
 	hw->rx.kfifo.data = NULL;
 	kvfree(d->ring.kfifo.data);
@@ -808,4 +726,44 @@ void drv_hw_fini(struct drv_dev *d)
 	d->ring_buf = NULL;
 	kfree(hw->dpc_buf);
 	hw->dpc_buf = NULL;
+}
+
+/**
+ * drv_write_timer_init() - set up a write request's transfer state
+ * @ctx: the request context, before submission (@ctx->d set)
+ */
+void drv_write_timer_init(struct drv_req *ctx)
+{
+	ctx->d->hw.ops->write_init(ctx);
+}
+
+/**
+ * drv_write_start() - start the transfer of a presented write
+ * @d: the device
+ * @req: the write, driver-owned
+ *
+ * The backend marks the request cancelable and starts its transfer; the
+ * transfer's completion interrupt and the DPC complete it. Context: the
+ * write queue's presentation handler (QUEUE scope: never concurrent with
+ * its io_stop or cancel routine).
+ */
+void drv_write_start(struct drv_dev *d, struct wdfq_request *req)
+{
+	d->hw.ops->write_start(d, req);
+}
+
+/**
+ * drv_write_stop() - io_stop of a running write transfer
+ * @d: the device
+ * @req: the write
+ *
+ * If the transfer can be stopped the write is requeued, to be presented
+ * again after power-up; otherwise the DPC (after its completion interrupt)
+ * or the cancel routine completes it.
+ * Context: process, QUEUE scope of the write queue.
+ * Return: true if the request was requeued.
+ */
+bool drv_write_stop(struct drv_dev *d, struct wdfq_request *req)
+{
+	return d->hw.ops->write_stop(d, req);
 }

@@ -13,7 +13,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kernel.h>
-#include <linux/platform_device.h>
+#include <linux/device.h>
 #include <linux/pm_runtime.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -85,7 +85,7 @@ static int drv_ioc_get_info(struct drv_dev *d, struct wdfq_info *info)
 
 static int drv_ioc_get_stats(struct drv_dev *d, struct wdfq_queue_stats *s)
 {
-	struct device *pm = &d->pdev->dev;
+	struct device *pm = d->dev;
 	struct wdfq_queue_state st;
 	u32 id = s->queue;
 
@@ -277,7 +277,7 @@ out:
 	/* Bytes may wait in the ring for reads that were held. */
 	if (!ret && c->op == WDFQ_CTL_START)
 		drv_dpc_kick(d);
-	dev_dbg(&d->pdev->dev, "queue %u op %u: %d\n", c->queue, c->op, ret);
+	dev_dbg(d->dev, "queue %u op %u: %d\n", c->queue, c->op, ret);
 	return ret;
 }
 
@@ -332,7 +332,7 @@ static int drv_ioc_get_params(struct drv_dev *d, struct wdfq_params *p)
 static int drv_ioc_inject(struct drv_dev *d, const struct wdfq_inject *inj,
 			  size_t buf_len)
 {
-	struct device *pm = &d->pdev->dev;
+	struct device *pm = d->dev;
 	int ret;
 
 	if (inj->reserved || (inj->flags & ~WDFQ_INJECT_F_WAKE) ||

@@ -4,7 +4,8 @@
  * probe/remove, power management.
  *
  * The module creates "count" platform devices wdfq.N and registers a
- * platform driver that binds them. Each bound instance has an engine
+ * platform driver that binds them (simulated hardware, drv_hw_sim.c), and a
+ * PCI driver for QEMU's edu device (drv_pci.c, drv_hw_edu.c). Each bound instance has an engine
  * device whose power-managed queues drive the platform device's runtime PM
  * (autosuspend, standard sysfs files under power/), simulated hardware, and
  * the misc device /dev/wdfqN as its child.
@@ -21,6 +22,7 @@
 #include <linux/kernel.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
+#include <linux/pci.h>
 #include <linux/platform_device.h>
 #include <linux/pm.h>
 #include <linux/pm_runtime.h>
@@ -34,7 +36,14 @@
 
 static unsigned int count = 1;
 module_param(count, uint, 0444);
-MODULE_PARM_DESC(count, "number of device instances wdfq.N, /dev/wdfqN (1..16, default 1)");
+MODULE_PARM_DESC(count, "number of simulated instances wdfq.N, /dev/wdfqN (1..16, default 1); edu PCI devices take the numbers after them");
+
+static bool sim = true;
+module_param(sim, bool, 0444);
+MODULE_PARM_DESC(sim, "create the simulated instances (default Y); N: none, the edu PCI devices are /dev/wdfq0 on");
+
+/* Simulated instances created: count, or 0 with sim=N. */
+unsigned int drv_sim_count;
 
 unsigned int drv_param_read_path[DRV_MAX_COUNT];
 static unsigned int drv_nr_read_path = 1;	/* shows "0" when not given */
@@ -157,37 +166,52 @@ static int drv_resume(struct device *dev)
 	return ret;
 }
 
-static const struct dev_pm_ops drv_pm_ops = {
+const struct dev_pm_ops drv_pm_ops = {
 	SYSTEM_SLEEP_PM_OPS(drv_suspend, drv_resume)
 	RUNTIME_PM_OPS(drv_runtime_suspend, drv_runtime_resume, NULL)
 };
 
 WDFQ_FAIL_POINT(drv, misc_register);
 
-static int drv_probe(struct platform_device *pdev)
+/**
+ * drv_instance_probe() - bring up one instance on a bound device
+ * @dev: the device (platform wdfq.N, or the edu PCI device); its runtime PM
+ *	is enabled by the caller's bus or here (@rpm_enable)
+ * @id: N of /dev/wdfqN
+ * @ops: the hardware backend
+ * @priv: the backend's state (struct drv_hw.priv)
+ * @rpm_enable: enable runtime PM here (platform); the PCI core has already
+ *	enabled it, with the device active
+ *
+ * Sets the device's driver data. Context: process, the bus's probe.
+ * Return: the instance or an ERR_PTR().
+ */
+struct drv_dev *drv_instance_probe(struct device *dev, int id,
+				   const struct drv_hw_ops *ops, void *priv,
+				   bool rpm_enable)
 {
-	struct device *dev = &pdev->dev;
 	struct wdfq_device_config cfg = { };
 	struct drv_dev *d;
 	int ret;
 
 	d = kzalloc(sizeof(*d), GFP_KERNEL);
 	if (!d)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	kref_init(&d->ref);
-	d->id = pdev->id;
-	d->pdev = pdev;
-	snprintf(d->name, sizeof(d->name), "wdfq%d", pdev->id);
-	d->read_path = pdev->id < DRV_MAX_COUNT ?
-		       drv_param_read_path[pdev->id] : 0;
+	d->id = id;
+	d->dev = dev;
+	snprintf(d->name, sizeof(d->name), "wdfq%d", id);
+	d->read_path = id < DRV_MAX_COUNT ? drv_param_read_path[id] : 0;
 	d->write_limit = drv_param_write_limit;
 	d->write_latency_us = drv_param_write_latency_us;
+	d->hw.ops = ops;
+	d->hw.priv = priv;
 	init_waitqueue_head(&d->ctl_wq);
 	init_waitqueue_head(&d->poll_wq);
 	init_rwsem(&d->qlock);
 	init_rwsem(&d->rm_sem);
 	mutex_init(&d->ctl_lock);
-	platform_set_drvdata(pdev, d);
+	dev_set_drvdata(dev, d);
 
 	ret = drv_hw_init(d);
 	if (ret)
@@ -206,10 +230,12 @@ static int drv_probe(struct platform_device *pdev)
 
 	/* Powered from the start; idle until the queues take a reference. */
 	pm_runtime_get_noresume(dev);
-	pm_runtime_set_active(dev);
+	if (rpm_enable)
+		pm_runtime_set_active(dev);
 	pm_runtime_set_autosuspend_delay(dev, autosuspend_ms);
 	pm_runtime_use_autosuspend(dev);
-	pm_runtime_enable(dev);
+	if (rpm_enable)
+		pm_runtime_enable(dev);
 
 	ret = drv_queues_create(d);
 	if (ret)
@@ -228,29 +254,39 @@ static int drv_probe(struct platform_device *pdev)
 
 	pm_runtime_mark_last_busy(dev);
 	pm_runtime_put_autosuspend(dev);
-	dev_info(dev, "/dev/%s: read path %s, write limit %u, DPC %s\n",
-		 d->name, d->read_path ? "notify" : "forward", d->write_limit,
-		 WDFQ_COMPAT_BH_KIND);
-	return 0;
+	dev_info(dev, "/dev/%s: %s hardware, read path %s, write limit %u, DPC %s\n",
+		 d->name, ops->name, d->read_path ? "notify" : "forward",
+		 d->write_limit, WDFQ_COMPAT_BH_KIND);
+	return d;
 
 err_pm:
 	wdfq_device_delete(d->wdev);
 	d->wdev = NULL;
 	drv_hw_disarm(d);
-	pm_runtime_disable(dev);
 	pm_runtime_dont_use_autosuspend(dev);
-	pm_runtime_set_suspended(dev);
+	if (rpm_enable) {
+		pm_runtime_disable(dev);
+		pm_runtime_set_suspended(dev);
+	}
 	pm_runtime_put_noidle(dev);
 err_hw:
 	drv_hw_fini(d);
+	dev_set_drvdata(dev, NULL);
 	drv_dev_put(d);
-	return ret;
+	return ERR_PTR(ret);
 }
 
-static void drv_remove(struct platform_device *pdev)
+/**
+ * drv_instance_remove() - take an instance down
+ * @d: the instance
+ * @rpm_disable: disable runtime PM here (platform; the PCI core does it)
+ *
+ * Completes every request, stops the hardware, drops the binding's
+ * reference. Context: process, the bus's remove.
+ */
+void drv_instance_remove(struct drv_dev *d, bool rpm_disable)
 {
-	struct device *dev = &pdev->dev;
-	struct drv_dev *d = platform_get_drvdata(pdev);
+	struct device *dev = d->dev;
 
 	/*
 	 * The driver core drops its runtime-PM reference before it calls
@@ -281,12 +317,28 @@ static void drv_remove(struct platform_device *pdev)
 	up_write(&d->rm_sem);
 
 	drv_hw_fini(d);
-	pm_runtime_disable(dev);
 	pm_runtime_dont_use_autosuspend(dev);
-	pm_runtime_set_suspended(dev);
+	if (rpm_disable) {
+		pm_runtime_disable(dev);
+		pm_runtime_set_suspended(dev);
+	}
 	pm_runtime_put_noidle(dev);
 	dev_info(dev, "removed\n");
 	drv_dev_put(d);
+}
+
+static int drv_probe(struct platform_device *pdev)
+{
+	struct drv_dev *d;
+
+	d = drv_instance_probe(&pdev->dev, pdev->id, &drv_hw_sim_ops, NULL,
+			       true);
+	return PTR_ERR_OR_ZERO(d);
+}
+
+static void drv_remove(struct platform_device *pdev)
+{
+	drv_instance_remove(platform_get_drvdata(pdev), true);
 }
 
 static struct platform_driver drv_platform_driver = {
@@ -332,13 +384,17 @@ static int __init drv_init(void)
 		return -EINVAL;
 	}
 
+	drv_sim_count = sim ? count : 0;
 	ret = drv_fops_init();
 	if (ret)
 		return ret;
 	ret = platform_driver_register(&drv_platform_driver);
 	if (ret)
 		goto err_fops;
-	for (i = 0; i < count; i++) {
+	ret = pci_register_driver(&drv_pci_driver);
+	if (ret)
+		goto err_plat;
+	for (i = 0; i < drv_sim_count; i++) {
 		struct platform_device *pdev;
 
 		pdev = platform_device_register_simple(DRV_NAME, i, NULL, 0);
@@ -352,6 +408,8 @@ static int __init drv_init(void)
 
 err:
 	drv_pdevs_unregister();
+	pci_unregister_driver(&drv_pci_driver);
+err_plat:
 	platform_driver_unregister(&drv_platform_driver);
 err_fops:
 	drv_fops_exit();
@@ -362,6 +420,7 @@ module_init(drv_init);
 static void __exit drv_exit(void)
 {
 	drv_pdevs_unregister();
+	pci_unregister_driver(&drv_pci_driver);
 	platform_driver_unregister(&drv_platform_driver);
 	drv_fops_exit();
 	/* the engine frees some requests after a grace period */

@@ -13,7 +13,7 @@
 
 #include <linux/err.h>
 #include <linux/kernel.h>
-#include <linux/platform_device.h>
+#include <linux/device.h>
 
 #include "drv.h"
 
@@ -29,7 +29,7 @@ static void drv_io_write_stop(struct wdfq_queue *q, struct wdfq_request *req,
 
 	/* Not requeued: completion is on its way; power-down waits for it. */
 	if (!drv_write_stop(d, req))
-		dev_dbg(&d->pdev->dev, "write finishing during power-down\n");
+		dev_dbg(d->dev, "write finishing during power-down\n");
 }
 
 static const struct wdfq_queue_ops drv_write_ops = {

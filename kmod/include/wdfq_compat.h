@@ -67,6 +67,7 @@
 #include <linux/hrtimer.h>
 #include <linux/interrupt.h>
 #include <linux/platform_device.h>
+#include <linux/pci.h>
 #include <linux/workqueue.h>
 #include <linux/pm_runtime.h>
 
@@ -101,6 +102,34 @@ static inline int wdfq_compat_pm_get_if_active(struct device *dev)
 	return pm_runtime_get_if_active(dev, true);
 #endif
 }
+
+/*
+ * PCI (the reference driver's edu backend): pcim_iomap_region() came in
+ * 6.11 (7.3 deprecates pcim_iomap_regions()); PCI_IRQ_INTX replaced
+ * PCI_IRQ_LEGACY in 6.8. Return: BAR @bar mapped (managed), or an
+ * ERR_PTR().
+ */
+#if KERNEL_VERSION(6, 11, 0) <= LINUX_VERSION_CODE
+static inline void __iomem *wdfq_compat_pcim_iomap(struct pci_dev *pdev,
+						   int bar, const char *name)
+{
+	return pcim_iomap_region(pdev, bar, name);
+}
+#else
+static inline void __iomem *wdfq_compat_pcim_iomap(struct pci_dev *pdev,
+						   int bar, const char *name)
+{
+	int ret = pcim_iomap_regions(pdev, BIT(bar), name);
+
+	return ret ? IOMEM_ERR_PTR(ret) : pcim_iomap_table(pdev)[bar];
+}
+#endif
+
+#if KERNEL_VERSION(6, 8, 0) <= LINUX_VERSION_CODE
+#define WDFQ_COMPAT_PCI_IRQ_INTX	PCI_IRQ_INTX
+#else
+#define WDFQ_COMPAT_PCI_IRQ_INTX	PCI_IRQ_LEGACY
+#endif
 
 /*
  * The driver's DPC: a BH workqueue item on kernels that have system_bh_wq

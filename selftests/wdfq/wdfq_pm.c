@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * wdfq power management: runtime PM with autosuspend through the standard
- * sysfs files of the platform device wdfq.0, and system sleep
+ * sysfs files of /dev/wdfq0's device (platform wdfq.0, or the edu PCI
+ * device), and system sleep
  * (pm_test=devices, freeze) with parked reads and writes in flight.
  */
 #include <linux/io_uring.h>
@@ -15,7 +16,7 @@
 #include "wdfq_async.h"
 
 #define DEV	"/dev/wdfq0"
-#define PWR	"/sys/bus/platform/devices/wdfq.0/power/"
+#define PWR	"/sys/class/misc/wdfq0/device/power/"
 
 static int rpm_status(char *buf, size_t len)
 {

@@ -15,7 +15,7 @@
 #include "wdfq_util.h"
 
 #define DEV	"/dev/wdfq0"
-#define PWR	"/sys/bus/platform/devices/wdfq.0/power/"
+#define PWR	"/sys/class/misc/wdfq0/device/power/"
 
 static int narrate;
 static int failures;

@@ -387,9 +387,34 @@ static const char *dispatch_name(unsigned int d)
 	return "?";
 }
 
+/*
+ * The device behind /dev/wdfqN: "platform device wdfq.N" (simulated
+ * hardware) or "PCI device 0000:00:04.0" (QEMU's edu), from sysfs.
+ */
+static const char *bus_device(unsigned int n, char *buf, size_t len)
+{
+	char path[64], link[PATH_MAX];
+	const char *base;
+	ssize_t r;
+
+	snprintf(path, sizeof(path), "/sys/class/misc/wdfq%u/device", n);
+	r = readlink(path, link, sizeof(link) - 1);
+	if (r <= 0) {
+		snprintf(buf, len, "platform device wdfq.%u", n);
+		return buf;
+	}
+	link[r] = '\0';
+	base = strrchr(link, '/');
+	base = base ? base + 1 : link;
+	snprintf(buf, len, "%s device %.*s",
+		 strncmp(base, "wdfq.", 5) ? "PCI" : "platform", 64, base);
+	return buf;
+}
+
 static int cmd_info(int argc, char **argv)
 {
 	const struct wdfq_info *i = &dev_info;
+	char bus[96];
 	unsigned int q;
 	int ret;
 
@@ -398,8 +423,8 @@ static int cmd_info(int argc, char **argv)
 	ret = open_dev();
 	if (ret)
 		return ret;
-	printf("device:      %s (instance %u, platform device wdfq.%u)\n",
-	       dev_path, i->instance, i->instance);
+	printf("device:      %s (instance %u, %s)\n", dev_path, i->instance,
+	       bus_device(i->instance, bus, sizeof(bus)));
 	printf("api version: %u\n", i->version);
 	printf("read path:   %s (%u)\n",
 	       i->read_path == WDFQ_READ_PATH_NOTIFY ? "notify" : "forward",

@@ -223,7 +223,9 @@ struct wdfq_info {
  *	last reset (out)
  * @ring_size: bytes the ring can hold (out)
  * @ring_bytes: bytes in the ring now (out)
- * @interrupts: interrupts raised: input latches and write completions (out)
+ * @interrupts: interrupts raised: input latches and write completions; on
+ *	the edu PCI backend every interrupt of the device, as counted on its
+ *	line in /proc/interrupts (out)
  * @dpc_runs: runs of the DPC (tasklet or BH work) (out)
  * @input_bytes: bytes latched by the interrupt handler (out)
  * @direct_bytes: bytes the DPC gave straight to parked reads (out)
@@ -231,8 +233,9 @@ struct wdfq_info {
  *	full (out)
  * @overruns: interrupts/DPC runs that dropped bytes (out)
  * @events: WAIT_EVENT requests completed (out)
- * @rpm_suspends: runtime suspends of the platform device (out)
- * @rpm_resumes: runtime resumes of the platform device (out)
+ * @rpm_suspends: runtime suspends of the instance's device (platform, or
+ *	edu PCI) (out)
+ * @rpm_resumes: runtime resumes of the instance's device (out)
  * @sys_suspends: system sleep transitions that powered the device down (out)
  * @sys_resumes: system resumes that powered the device up (out)
  * @requests_limited: calls refused with EAGAIN by the per-open or
