@@ -464,30 +464,6 @@ static const struct point points[] = {
 	POINT("drv_fail_write_route", P_WRITE_REBUILD),
 };
 
-/* Every queue balanced and idle; the control queue holds this call. */
-static int settled(int fd, struct wdfq_queue_stats *st)
-{
-	uint64_t end = wq_now_ms() + WQ_WAIT_MS;
-	unsigned int q, quiet;
-
-	do {
-		for (q = 0, quiet = 0; q < WDFQ_NR_QUEUES; q++) {
-			if (wq_stats(fd, q, st)) {
-				quiet++;	/* absent in this topology */
-				continue;
-			}
-			if (!wq_balanced(st) || st->driver_bugs)
-				return -1;
-			quiet += !st->queued &&
-				 st->driver_owned <= (q == WDFQ_QUEUE_CONTROL);
-		}
-		if (quiet == WDFQ_NR_QUEUES)
-			return 0;
-		wq_sleep_ms(10);
-	} while (wq_now_ms() < end);
-	return -1;
-}
-
 /* A write loops back and is read again: the device still works. */
 static int loopback(int fd)
 {
@@ -545,7 +521,7 @@ FIXTURE_SETUP(faults)
 	ASSERT_EQ(0, wq_reset_device(self->w.fd, DEV));
 	TH_LOG("device reset");
 	/* What an earlier program left behind would take our bytes. */
-	ASSERT_EQ(0, settled(self->w.fd, &st)) {
+	ASSERT_EQ(0, wq_settled(self->w.fd, &st)) {
 		TH_LOG("busy before the walk: queue %u queued %u owned %u",
 		       st.queue, st.queued, st.driver_owned);
 	}
@@ -619,7 +595,7 @@ static unsigned int walk_path(struct __test_metadata *_metadata,
 			TH_LOG("%s: %s, fault %u: returned %ld", what,
 			       p->name, n, ret);
 		}
-		EXPECT_EQ(0, settled(w->fd, &st)) {
+		EXPECT_EQ(0, wq_settled(w->fd, &st)) {
 			TH_LOG("%s: %s, fault %u: queue %u queued %u owned %u bugs %llu",
 			       what, p->name, n, st.queue, st.queued,
 			       st.driver_owned,

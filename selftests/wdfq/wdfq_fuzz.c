@@ -402,31 +402,6 @@ static int fz_fork(uint64_t seed, unsigned int ms, bool root)
 	return WEXITSTATUS(st);
 }
 
-/* Every queue idle and balanced, no driver bug; -1 after the wait limit. */
-static int fz_settled(int fd, struct wdfq_queue_stats *st)
-{
-	uint64_t end = wq_now_ms() + WQ_WAIT_MS;
-	unsigned int q, quiet, owned_ok;
-
-	do {
-		for (q = 0, quiet = 0; q < WDFQ_NR_QUEUES; q++) {
-			if (wq_stats(fd, q, st)) {
-				quiet++;	/* absent in this topology */
-				continue;
-			}
-			if (!wq_balanced(st) || st->driver_bugs)
-				return -1;
-			/* the control queue holds this very GET_QUEUE_STATS */
-			owned_ok = q == WDFQ_QUEUE_CONTROL;
-			quiet += !st->queued && st->driver_owned <= owned_ok;
-		}
-		if (quiet == WDFQ_NR_QUEUES)
-			return 0;
-		wq_sleep_ms(20);
-	} while (wq_now_ms() < end);
-	return -1;
-}
-
 FIXTURE(fuzz) {
 	int fd;
 	uint64_t seed;
@@ -465,7 +440,7 @@ TEST_F_TIMEOUT(fuzz, root_then_unprivileged, 3600)
 
 	/* The device must be whole afterwards. */
 	ASSERT_EQ(0, wq_reset_device(self->fd, DEV));
-	EXPECT_EQ(0, fz_settled(self->fd, &st)) {
+	EXPECT_EQ(0, wq_settled(self->fd, &st)) {
 		TH_LOG("queue %u: queued %u owned %u bugs %llu", st.queue,
 		       st.queued, st.driver_owned,
 		       (unsigned long long)st.driver_bugs);

@@ -215,31 +215,6 @@ static int worker(int id, int cpu, unsigned int secs)
 	return rc;
 }
 
-/* Every queue balances, holds nothing and has no driver bug. */
-static int race_settled(int fd, struct wdfq_queue_stats *st)
-{
-	uint64_t end = wq_now_ms() + WQ_WAIT_MS;
-	unsigned int q, quiet, owned_ok;
-
-	do {
-		for (q = 0, quiet = 0; q < WDFQ_NR_QUEUES; q++) {
-			if (wq_stats(fd, q, st)) {
-				quiet++;	/* absent in this topology */
-				continue;
-			}
-			if (!wq_balanced(st) || st->driver_bugs)
-				return -1;
-			/* the control queue holds this very GET_QUEUE_STATS */
-			owned_ok = q == WDFQ_QUEUE_CONTROL;
-			quiet += !st->queued && st->driver_owned <= owned_ok;
-		}
-		if (quiet == WDFQ_NR_QUEUES)
-			return 0;
-		wq_sleep_ms(20);
-	} while (wq_now_ms() < end);
-	return -1;
-}
-
 TEST_F_TIMEOUT(race, pinned_processes_on_every_cpu, 300)
 {
 	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
@@ -285,7 +260,7 @@ TEST_F_TIMEOUT(race, pinned_processes_on_every_cpu, 300)
 	EXPECT_EQ(0, failed);
 
 	ASSERT_EQ(0, wq_ctl(self->fd, WDFQ_QUEUE_WRITE, WDFQ_CTL_START, 0));
-	EXPECT_EQ(0, race_settled(self->fd, &st)) {
+	EXPECT_EQ(0, wq_settled(self->fd, &st)) {
 		TH_LOG("queue %u: queued %u owned %u bugs %llu", st.queue,
 		       st.queued, st.driver_owned,
 		       (unsigned long long)st.driver_bugs);

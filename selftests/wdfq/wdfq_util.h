@@ -332,4 +332,33 @@ static inline int wq_balanced(const struct wdfq_queue_stats *s)
 	       s->driver_owned;
 }
 
+/*
+ * Wait until every queue balances, holds nothing and counts no driver bug
+ * (the control queue holds the GET_QUEUE_STATS asking). -1 at once on an
+ * unbalanced queue or a driver bug, or after WQ_WAIT_MS; @st is then the
+ * queue that failed.
+ */
+static inline int wq_settled(int fd, struct wdfq_queue_stats *st)
+{
+	uint64_t end = wq_now_ms() + WQ_WAIT_MS;
+	unsigned int q, quiet;
+
+	do {
+		for (q = 0, quiet = 0; q < WDFQ_NR_QUEUES; q++) {
+			if (wq_stats(fd, q, st)) {
+				quiet++;	/* absent in this topology */
+				continue;
+			}
+			if (!wq_balanced(st) || st->driver_bugs)
+				return -1;
+			quiet += !st->queued &&
+				 st->driver_owned <= (q == WDFQ_QUEUE_CONTROL);
+		}
+		if (quiet == WDFQ_NR_QUEUES)
+			return 0;
+		wq_sleep_ms(10);
+	} while (wq_now_ms() < end);
+	return -1;
+}
+
 #endif /* WDFQ_UTIL_H */
