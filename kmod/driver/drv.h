@@ -9,7 +9,8 @@
  * hw.lock (raw spinlock, taken with irqsave from every context, hard
  *	interrupts included): the simulated hardware's status: hw.armed, the
  *	byte counts of the input buffer (hw.rx_posted, hw.rx_latched) and of
- *	the hardware FIFO (hw.fifo_used), the list of finished write
+ *	the hardware FIFO (hw.fifo_used), hw.suspend_refused, the list of
+ *	finished write
  *	transfers hw.done, hw.gen_rate_hz, hw.gen_seq and the
  *	last interrupt record hw.last_evt. Only counts, pointers and list links
  *	change under it: no data is copied with it held (so none with
@@ -234,6 +235,8 @@ struct drv_hw_ops {
  * @rx_taken: input bytes the DPC took from @rx so far; DPC only
  * @fifo_used: bytes latched (input, and write loopback) that the DPC has
  *	not taken yet: the hardware FIFO's fill level, at most DRV_FIFO_SIZE
+ * @suspend_refused: a runtime suspend was refused because input was on its
+ *	way to the ring; the DPC asks for the suspend again once it is there
  * @done: write transfers whose completion interrupt fired, oldest first
  *	(struct drv_req.done_node); the DPC delivers and completes them
  *	(simulated backend)
@@ -257,6 +260,7 @@ struct drv_hw {
 	u64 rx_latched;
 	u64 rx_taken;
 	u32 fifo_used;
+	bool suspend_refused;
 	struct list_head done;
 	struct hrtimer irq_timer;
 	struct hrtimer gen_timer;
@@ -331,6 +335,9 @@ struct drv_ctl_op {
  * @rm_sem: see "Locking rules"
  * @ctl_lock: see "Locking rules"
  * @dead: the instance was removed; file operations return -ENODEV
+ * @sys_sleep: system sleep is forcing the runtime suspend callback, which
+ *	then does not wait for input (READ_ONCE/WRITE_ONCE: a runtime
+ *	suspend may be starting meanwhile)
  */
 struct drv_dev {
 	struct kref ref;
@@ -360,6 +367,7 @@ struct drv_dev {
 	struct rw_semaphore rm_sem;
 	struct mutex ctl_lock;	/* see "Locking rules" */
 	bool dead;
+	bool sys_sleep;
 };
 
 /**
@@ -461,6 +469,7 @@ void drv_max_update(atomic_t *max, int val);
 void drv_hw_record_irq_locked(struct drv_dev *d, u32 source, u32 bytes);
 size_t drv_hw_latch_input_locked(struct drv_dev *d);
 bool drv_hw_input_pending_locked(struct drv_dev *d);
+bool drv_hw_refuse_suspend(struct drv_dev *d);
 void drv_deliver(struct drv_dev *d, const u8 *buf, size_t n);
 int drv_hw_init(struct drv_dev *d);
 void drv_hw_fini(struct drv_dev *d);

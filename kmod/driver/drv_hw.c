@@ -36,6 +36,7 @@
 #include <linux/minmax.h>
 #include <linux/mm.h>
 #include <linux/poll.h>
+#include <linux/pm_runtime.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
@@ -134,6 +135,62 @@ bool drv_hw_input_pending_locked(struct drv_dev *d)
 
 	lockdep_assert_held(&hw->lock);
 	return drv_rx_unlatched_locked(hw) && hw->fifo_used < DRV_FIFO_SIZE;
+}
+
+/* Input or loopback bytes the DPC has not taken yet. hw.lock held. */
+static bool drv_hw_busy_locked(struct drv_hw *hw)
+{
+	lockdep_assert_held(&hw->lock);
+	return drv_rx_unlatched_locked(hw) || hw->fifo_used;
+}
+
+/**
+ * drv_hw_refuse_suspend() - should a runtime suspend wait for input
+ * @d: the device
+ *
+ * Bytes the device has taken in but the DPC has not delivered yet (their
+ * interrupt is pending, or their DPC) would otherwise wait in the device
+ * until the next resume: INJECT with WDFQ_INJECT_F_WAKE, whose resume
+ * lasts only for the injection, would see its bytes stay out of the ring.
+ * If so, the refusal is noted and the DPC that delivers them asks for the
+ * suspend again (drv_hw_suspend_again()).
+ * Context: process.
+ * Return: true if the suspend must be refused (-EBUSY).
+ */
+bool drv_hw_refuse_suspend(struct drv_dev *d)
+{
+	struct drv_hw *hw = &d->hw;
+	unsigned long flags;
+	bool busy;
+
+	raw_spin_lock_irqsave(&hw->lock, flags);
+	busy = hw->armed && drv_hw_busy_locked(hw);
+	if (busy)
+		hw->suspend_refused = true;
+	raw_spin_unlock_irqrestore(&hw->lock, flags);
+	return busy;
+}
+
+/*
+ * DPC, at its end: the input a runtime suspend was refused for is
+ * delivered, so ask for the suspend again (the PM core retries a refused
+ * autosuspend by itself only while the delay has not expired).
+ */
+static void drv_hw_suspend_again(struct drv_dev *d)
+{
+	struct drv_hw *hw = &d->hw;
+	unsigned long flags;
+	bool again;
+
+	raw_spin_lock_irqsave(&hw->lock, flags);
+	again = hw->suspend_refused && !drv_hw_busy_locked(hw);
+	if (again)
+		hw->suspend_refused = false;
+	raw_spin_unlock_irqrestore(&hw->lock, flags);
+	if (again) {
+		pm_runtime_mark_last_busy(d->dev);
+		pm_request_autosuspend(d->dev);
+	}
 }
 
 /* Raise the input interrupt (the backend's), if there is input for it. */
@@ -569,6 +626,7 @@ static void drv_dpc(struct wdfq_compat_bh *bh)
 		drv_events_complete(d, &evt);
 	wake_up_interruptible_poll(&d->poll_wq, EPOLLIN | EPOLLOUT |
 				   EPOLLRDNORM | EPOLLWRNORM);
+	drv_hw_suspend_again(d);
 	trace_wdfq_dpc_exit(d->name);
 }
 

@@ -10,9 +10,11 @@
  * (autosuspend, standard sysfs files under power/), simulated hardware, and
  * the misc device /dev/wdfqN as its child.
  *
- * Power: runtime suspend tells the engine first (power-managed queues stop;
- * running write transfers are stopped and requeued through io_stop), then
- * disarms the hardware; runtime resume re-arms it, then tells the engine.
+ * Power: runtime suspend waits (-EBUSY) while input is on its way to the
+ * ring (drv_hw_refuse_suspend()), then tells the engine (power-managed
+ * queues stop; running write transfers are stopped and requeued through
+ * io_stop), then disarms the hardware; runtime resume re-arms it, then
+ * tells the engine.
  * System sleep forces the same path (pm_runtime_force_suspend/resume):
  * nothing to do if the device is runtime-suspended already.
  */
@@ -117,6 +119,15 @@ static int drv_runtime_suspend(struct device *dev)
 {
 	struct drv_dev *d = dev_get_drvdata(dev);
 
+	/*
+	 * Input still on its way to the ring: not now, the DPC asks again
+	 * once it is there. System sleep does not wait: that input waits
+	 * in the device until the resume.
+	 */
+	if (!READ_ONCE(d->sys_sleep) && drv_hw_refuse_suspend(d)) {
+		pm_runtime_mark_last_busy(dev);
+		return -EBUSY;
+	}
 	wdfq_device_power_down(d->wdev, WDFQ_STOP_SUSPEND);
 	drv_hw_disarm(d);
 	atomic64_inc(&d->cnt.rpm_suspends);
@@ -148,7 +159,10 @@ static int drv_suspend(struct device *dev)
 	s64 before = atomic64_read(&d->cnt.rpm_suspends);
 	int ret;
 
+	WRITE_ONCE(d->sys_sleep, true);
 	ret = pm_runtime_force_suspend(dev);
+	if (ret)
+		WRITE_ONCE(d->sys_sleep, false);
 	if (atomic64_read(&d->cnt.rpm_suspends) != before)
 		atomic64_inc(&d->cnt.sys_suspends);
 	return ret;
@@ -161,6 +175,7 @@ static int drv_resume(struct device *dev)
 	int ret;
 
 	ret = pm_runtime_force_resume(dev);
+	WRITE_ONCE(d->sys_sleep, false);
 	if (atomic64_read(&d->cnt.rpm_resumes) != before)
 		atomic64_inc(&d->cnt.sys_resumes);
 	return ret;

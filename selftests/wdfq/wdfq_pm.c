@@ -197,6 +197,60 @@ TEST_F(pm, nowait_read_does_not_sleep_for_resume)
 }
 
 /*
+ * O_NONBLOCK means "do not wait for data", not "do not wake the device":
+ * at a suspended device whose ring holds data, read(2) on a non-blocking
+ * descriptor (a fresh one each round, as a drain loop opens it) returns
+ * the bytes at once, every time, as poll's EPOLLIN promises.
+ */
+TEST_F(pm, nonblock_read_at_suspended_device)
+{
+	char buf[16];
+	int i, fd;
+
+	for (i = 0; i < 10; i++) {
+		ASSERT_EQ(0, suspended_with(self->fd, "hello", 5));
+		fd = open(DEV, O_RDWR | O_NONBLOCK);
+		ASSERT_LE(0, fd);
+		memset(buf, 0, sizeof(buf));
+		EXPECT_EQ(5, read(fd, buf, sizeof(buf))) {
+			TH_LOG("round %d: %s", i, strerror(errno));
+		}
+		EXPECT_EQ(0, memcmp(buf, "hello", 5));
+		close(fd);
+		wq_drain(DEV, NULL, 0);
+	}
+}
+
+/*
+ * INJECT with WDFQ_INJECT_F_WAKE resumes the device for the injection, and
+ * its bytes reach the ring even when the device may suspend again at once
+ * (autosuspend delay 0): a suspend that comes before the device's input
+ * interrupt has delivered them waits, rather than leave them in the device
+ * until something else wakes it.
+ */
+TEST_F(pm, inject_wake_reaches_ring_before_suspend)
+{
+	struct wdfq_queue_stats s;
+	char buf[16];
+	int i;
+
+	ASSERT_EQ(0, wq_sysfs_write(PWR "autosuspend_delay_ms", "0"));
+	for (i = 0; i < 50; i++) {
+		ASSERT_EQ(0, wq_inject(self->fd, "wakewake", 8,
+				       WDFQ_INJECT_F_WAKE));
+		ASSERT_EQ(0, wq_wait_ring(self->fd, 8)) {
+			wq_stats(self->fd, WDFQ_QUEUE_CONTROL, &s);
+			TH_LOG("round %d: ring %llu, dev_state %#x", i,
+			       (unsigned long long)s.ring_bytes, s.dev_state);
+		}
+		ASSERT_EQ(8, read(self->fd, buf, sizeof(buf)));
+		EXPECT_EQ(0, memcmp(buf, "wakewake", 8));
+	}
+	/* Nothing keeps it awake afterwards. */
+	ASSERT_EQ(0, wait_status("suspended", WQ_WAIT_MS));
+}
+
+/*
  * The same through io_uring: the inline issue gets EAGAIN, io_uring
  * retries (its poll reports the data at once, then its worker waits for
  * the resume), and the read completes with the bytes, once.
