@@ -61,7 +61,7 @@
  *	engine calls that never call back into the driver (forward, find,
  *	retrieve, complete).
  *
- * drv_users_lock (spinlock_t, drv_fops.c, process context only): the
+ * drv_users_lock (spinlock_t, drv_budget.c, process context only): the
  *	module-wide table of per-user charges. Innermost: nothing is taken
  *	inside it, and capable() is called with it dropped.
  *
@@ -88,6 +88,7 @@
 #include <linux/mutex.h>
 #include <linux/refcount.h>
 #include <linux/rwsem.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
 #include <linux/uio.h>
@@ -370,6 +371,22 @@ struct drv_dev {
 	bool sys_sleep;
 };
 
+static inline void drv_dev_release(struct kref *ref)
+{
+	kfree(container_of(ref, struct drv_dev, ref));
+}
+
+/**
+ * drv_dev_put() - drop a reference to an instance
+ * @d: the instance
+ *
+ * The last reference (the binding's, or the last open file's) frees it.
+ */
+static inline void drv_dev_put(struct drv_dev *d)
+{
+	kref_put(&d->ref, drv_dev_release);
+}
+
 /**
  * struct drv_file - per-open state
  * @d: the device (a reference)
@@ -457,7 +474,9 @@ static inline struct drv_dev *drv_q_dev(struct wdfq_queue *q)
 /* drv_main.c */
 extern unsigned int drv_sim_count;
 extern const struct dev_pm_ops drv_pm_ops;
-void drv_dev_put(struct drv_dev *d);
+struct drv_user;
+struct drv_user *drv_charge(struct drv_file *df, size_t bytes);
+void drv_uncharge(struct drv_file *df, struct drv_user *u, size_t bytes);
 struct drv_dev *drv_instance_probe(struct device *dev, int id,
 				   const struct drv_hw_ops *ops, void *priv,
 				   bool rpm_enable);

@@ -73,47 +73,7 @@ static unsigned int autosuspend_ms = 1000;
 module_param(autosuspend_ms, uint, 0444);
 MODULE_PARM_DESC(autosuspend_ms, "initial runtime PM autosuspend delay in ms (default 1000; see power/autosuspend_delay_ms)");
 
-unsigned int drv_param_file_max_requests = 64;
-module_param_named(file_max_requests, drv_param_file_max_requests, uint, 0644);
-MODULE_PARM_DESC(file_max_requests, "most requests in progress per open file (default 64)");
-
-unsigned long drv_param_file_max_bytes = 1UL << 20;
-module_param_named(file_max_bytes, drv_param_file_max_bytes, ulong, 0644);
-MODULE_PARM_DESC(file_max_bytes, "most bounce-buffer bytes per open file (default 1 MiB)");
-
-unsigned int drv_param_dev_max_requests = 1024;
-module_param_named(dev_max_requests, drv_param_dev_max_requests, uint, 0644);
-MODULE_PARM_DESC(dev_max_requests, "most requests in progress per device (default 1024)");
-
-unsigned long drv_param_dev_max_bytes = 16UL << 20;
-module_param_named(dev_max_bytes, drv_param_dev_max_bytes, ulong, 0644);
-MODULE_PARM_DESC(dev_max_bytes, "most bounce-buffer bytes per device (default 16 MiB)");
-
-unsigned int drv_param_user_max_requests = 256;
-module_param_named(user_max_requests, drv_param_user_max_requests, uint, 0644);
-MODULE_PARM_DESC(user_max_requests, "most requests in progress per user (real uid) over all devices; CAP_SYS_RESOURCE or CAP_SYS_ADMIN lifts it (default 256)");
-
-unsigned long drv_param_user_max_bytes = 4UL << 20;
-module_param_named(user_max_bytes, drv_param_user_max_bytes, ulong, 0644);
-MODULE_PARM_DESC(user_max_bytes, "most bounce-buffer bytes per user (real uid) over all devices; CAP_SYS_RESOURCE or CAP_SYS_ADMIN lifts it (default 4 MiB)");
-
 static struct platform_device *drv_pdevs[DRV_MAX_COUNT];
-
-static void drv_dev_release(struct kref *ref)
-{
-	kfree(container_of(ref, struct drv_dev, ref));
-}
-
-/**
- * drv_dev_put() - drop a reference to an instance
- * @d: the instance
- *
- * The last reference (the binding's, or the last open file's) frees it.
- */
-void drv_dev_put(struct drv_dev *d)
-{
-	kref_put(&d->ref, drv_dev_release);
-}
 
 static int drv_runtime_suspend(struct device *dev)
 {
