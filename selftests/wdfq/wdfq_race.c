@@ -7,9 +7,10 @@
  * detector something to see: on a kernel with KCSAN
  * (/sys/module/kcsan/parameters) the test makes its watchpoints longer and
  * denser for the run (udelay_task 2000 us, skip_watch 200) and puts the old
- * values back at the end, also when the test fails. With QEMU's single TCG
- * thread the other vCPU runs only when this one is switched out, so KCSAN's
- * default, short watchpoints rarely overlap an access of the other CPU.
+ * values back at the end, also when the test fails or is killed. With
+ * QEMU's single TCG thread the other vCPU runs only when this one is
+ * switched out, so KCSAN's default, short watchpoints rarely overlap an
+ * access of the other CPU.
  *
  * Checked:
  *   - every process ends (a timer interrupts blocking calls, so none can
@@ -64,6 +65,44 @@ static int kcsan_get(const char *name, char *buf, size_t len)
 	return wq_sysfs_read(path, buf, len);
 }
 
+/*
+ * A guard in a session of its own puts KCSAN's parameters back once the
+ * test process and its workers are gone, however they went: it waits for
+ * the end of a pipe whose write end only they hold. The runner's timeout
+ * kills the test's process group, the harness's teardown with it; the
+ * guard is not in that group. Return: 0, or -1 if it could not start.
+ */
+static int kcsan_guard(const char *udelay, const char *skip)
+{
+	int p[2], null;
+	char c;
+	pid_t pid;
+
+	if (pipe(p))
+		return -1;
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -1;
+	}
+	if (!pid) {
+		close(p[1]);
+		setsid();
+		/* the runner reads our output until every writer is gone */
+		null = open("/dev/null", O_RDWR);
+		dup2(null, STDOUT_FILENO);
+		dup2(null, STDERR_FILENO);
+		while (read(p[0], &c, 1) < 0 && errno == EINTR)
+			;
+		kcsan_set("udelay_task", udelay);
+		kcsan_set("skip_watch", skip);
+		_exit(0);
+	}
+	close(p[0]);
+	return 0;
+}
+
 FIXTURE_SETUP(race)
 {
 	const char *t = getenv("WDFQ_RACE_SECONDS");
@@ -89,6 +128,7 @@ FIXTURE_SETUP(race)
 			ASSERT_TRUE(0) TH_LOG("cannot set KCSAN's parameters");
 		}
 		self->kcsan = 1;
+		ASSERT_EQ(0, kcsan_guard(self->udelay, self->skip));
 		TH_LOG("KCSAN: udelay_task %s -> 2000, skip_watch %s -> 200",
 		       self->udelay, self->skip);
 	}
@@ -97,8 +137,7 @@ FIXTURE_SETUP(race)
 /*
  * In the harness's process that waits for the test (self is shared with
  * the test's), so that KCSAN's parameters come back also when the test dies
- * of a signal. The harness's timeout kills both: the test bounds its own
- * run well inside TEST_F_TIMEOUT.
+ * of a signal. A timeout that kills both leaves it to kcsan_guard().
  */
 FIXTURE_TEARDOWN_PARENT(race)
 {
