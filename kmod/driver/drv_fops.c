@@ -541,9 +541,10 @@ static void drv_read_prepare(struct drv_call *c, struct wdfq_request *req)
  * freezable: system sleep would freeze the task with that lock held. A
  * request not completed at once (the queue stopped or powered down after
  * drv_read_refuse() looked, or its presentation left to the queue's work
- * item) is canceled: the wait is then only for the engine to finish that
- * cancel, or for a handler that already has the read (it never parks a
- * non-blocking read). A read completed despite the cancel keeps its data.
+ * item) is taken back: wdfq_request_cancel_now() completes a still queued
+ * read in this task. Only a read a handler already has (it never parks a
+ * non-blocking read), or a cancel another thread's dispatch loop runs,
+ * is waited for. A read completed despite the cancel keeps its data.
  */
 static void drv_read_submitted(struct drv_call *c, struct wdfq_request *req)
 {
@@ -551,7 +552,7 @@ static void drv_read_submitted(struct drv_call *c, struct wdfq_request *req)
 		return;
 	/* A libaio read does not wait here: drv_aio_work() finishes it. */
 	if ((c->nowait && !c->aio) || drv_read_held(drv_req(req)->d)) {
-		wdfq_request_cancel(req);
+		wdfq_request_cancel_now(req);
 		c->gave_up = true;
 	}
 }

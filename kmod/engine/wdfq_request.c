@@ -395,6 +395,14 @@ void wdfq_request_cancel_reason(struct wdfq_request *req,
 }
 EXPORT_SYMBOL_GPL(wdfq_request_cancel_reason);
 
+bool wdfq_request_cancel_now(struct wdfq_request *req)
+{
+	might_sleep();
+	__wdfq_request_cancel(req, true, WDFQ_CANCEL_CALLER);
+	return wdfq_request_is_completed(req);
+}
+EXPORT_SYMBOL_GPL(wdfq_request_cancel_now);
+
 static int __wdfq_request_wait(struct wdfq_request *req, unsigned int freeze)
 {
 	int ret = 0;

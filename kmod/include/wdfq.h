@@ -789,6 +789,28 @@ int wdfq_request_wait_nofreeze(struct wdfq_request *req);
 void wdfq_request_cancel(struct wdfq_request *req);
 
 /**
+ * wdfq_request_cancel_now() - give up on a request, the engine's part now
+ * @req: the request
+ *
+ * As wdfq_request_cancel(), but the engine's own part of the cancellation
+ * runs in the caller's task before the call returns: a queued request for
+ * which no driver callback is due (see Rule 11 of
+ * Documentation/wdfq/queue-model.rst) is completed with -ECANCELED here,
+ * so a caller that must not sleep (an ``IOCB_NOWAIT`` read) takes its own
+ * request back at once. What needs a driver callback (a cancel routine,
+ * io_canceled_on_queue) still runs in the device's workqueue, and so does
+ * everything when another thread is in the queue's dispatch loop or the
+ * caller is inside one of the device's callbacks.
+ *
+ * Context: process context, not under a spinlock; may take the queue's
+ * power mutex briefly.
+ * Return: true if the request has completed when the call returns (by this
+ * cancel or before it); false if it is still driver-owned or its
+ * cancellation was left to the workqueue: wait for it.
+ */
+bool wdfq_request_cancel_now(struct wdfq_request *req);
+
+/**
  * wdfq_request_cancel_reason() - wdfq_request_cancel(), saying why
  * @req: the request
  * @reason: why its caller gives up, shown by the trace event

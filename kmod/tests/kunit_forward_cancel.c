@@ -532,10 +532,69 @@ static void wait_nofreeze(struct kunit *test)
 	}
 }
 
+/*
+ * cancel_now: wdfq_request_cancel_now() completes a queued request that no
+ * driver callback is due for in the caller's task, before it returns; a
+ * driver-owned request is only flagged; one due to io_canceled_on_queue
+ * still goes to that callback. See Documentation/wdfq/queue-model.rst,
+ * Rule 11.
+ */
+static void cancel_now(struct kunit *test)
+{
+	struct kt_env *env = kt_env_create(test, 32, NULL);
+	struct wdfq_queue_config acfg = KT_SEQ_HOLD("a");
+	struct wdfq_queue_config mcfg = KT_MANUAL("m");
+	struct wdfq_queue_config bcfg = KT_MANUAL("b-coq");
+	struct wdfq_queue *qa, *qm, *qb;
+	struct wdfq_queue_state st;
+	struct kt_req *m0, *a1, *a2, *r;
+	int i;
+
+	bcfg.ops = &kt_cq_complete_ops;
+	qa = kt_queue(env, &acfg);
+	qm = kt_queue(env, &mcfg);
+	qb = kt_queue(env, &bcfg);
+
+	/* Queued, never presented: completed before the call returns. */
+	for (i = 0; i < 20; i++) {
+		m0 = kt_new_submit(test, env, qm, NULL);
+		KUNIT_EXPECT_TRUE(test, wdfq_request_cancel_now(m0->req));
+		KUNIT_EXPECT_TRUE(test, wdfq_request_is_completed(m0->req));
+		kt_expect_status(test, m0, -ECANCELED);
+	}
+	kt_state(qm, &st);
+	KUNIT_EXPECT_EQ(test, st.queued, 0);
+	KUNIT_EXPECT_EQ(test, st.canceled, 20);
+	/* completed: nothing more happens */
+	KUNIT_EXPECT_TRUE(test, wdfq_request_cancel_now(m0->req));
+
+	/* Queued behind an owned one; the owned one is only flagged. */
+	a1 = kt_new_submit(test, env, qa, NULL);
+	kt_expect_pop(test, env, a1);
+	a2 = kt_new_submit(test, env, qa, NULL);
+	KUNIT_EXPECT_TRUE(test, wdfq_request_cancel_now(a2->req));
+	kt_expect_status(test, a2, -ECANCELED);
+	KUNIT_EXPECT_EQ(test, atomic_read(&a2->presented), 0);
+	KUNIT_EXPECT_FALSE(test, wdfq_request_cancel_now(a1->req));
+	KUNIT_EXPECT_TRUE(test, wdfq_request_is_canceled(a1->req));
+	kt_expect_complete(test, a1, 0, 0);
+
+	/* Presented before, forwarded: io_canceled_on_queue gets it. */
+	r = kt_new_submit(test, env, qa, NULL);
+	kt_expect_pop(test, env, r);
+	KUNIT_ASSERT_EQ(test, wdfq_request_forward(r->req, qb), 0);
+	wdfq_request_cancel_now(r->req);
+	kt_expect_status(test, r, -ECANCELED);
+	KUNIT_EXPECT_EQ(test, atomic_read(&r->cancel_calls), 1);
+	kt_expect_quiet(test, env);
+	kt_end(env);
+}
+
 static struct kunit_case wdfq_forward_cancel_cases[] = {
 	KUNIT_CASE(forward_moves_request_to_sibling),
 	KUNIT_CASE(cancel_of_queued_request),
 	KUNIT_CASE(wait_nofreeze),
+	KUNIT_CASE(cancel_now),
 	KUNIT_CASE(cancel_of_owned_request_only_when_marked),
 	KUNIT_CASE(file_cleanup_cancels_queued_of_file),
 	{}
