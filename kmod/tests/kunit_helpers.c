@@ -508,8 +508,9 @@ bool kt_wait_all(struct kt_env *env)
  * kt_end() - the common end of a case
  * @env: the environment
  *
- * Waits for every submitted request, then checks every live queue: rule 21's
- * balance, idle, and no driver bug unless the case provoked some.
+ * Waits for every submitted request and for the device's deferred work,
+ * then checks every live queue: rule 21's balance, idle, and no driver bug
+ * unless the case provoked some.
  */
 /*
  * Let the engine's deferred work run out, so that a check that nothing
@@ -529,6 +530,9 @@ void kt_end(struct kt_env *env)
 	KUNIT_EXPECT_TRUE_MSG(test, kt_wait_all(env),
 			      "%d requests never completed",
 			      atomic_read(&env->outstanding));
+	/* a forwarding handler may still be counting its request out */
+	if (env->dev)
+		kt_settle(env);
 	for (i = 0; i < env->nq; i++)
 		if (env->q[i])
 			kt_check_idle(env, env->q[i]);
