@@ -106,10 +106,13 @@ elif ! awk '/^WDFQ-DMESG-BEGIN/ { getline; ok = /Linux version/; exit }
 	echo "  FAIL $kernel: the kernel log dump does not start at the boot: lines were lost (see the console log)"
 fi
 # KCSAN: each report (from its "BUG: KCSAN:" line to the closing line of
-# "=" signs) involves our code when one of its lines names a symbol of one
-# of our modules ("[wdfq]", "[wdfq_engine]", ...: the module that %pS
-# prints after a symbol) or a frame that did not resolve to a symbol; such
-# a report fails. A report that does not involve our code fails too unless
+# "=" signs) is ours when one of the two racing accesses is in our code:
+# its title or the top frame of either access names a symbol of one of our
+# modules ("[wdfq]", "[wdfq_engine]", ...: the module that %pS prints after
+# a symbol; code inlined into our functions counts as ours), or any frame
+# did not resolve to a symbol; such a report fails. Our functions deeper
+# in a stack only called the core function that raced (aio_complete() from
+# our libaio completion, say). A report that is not ours fails too unless
 # scripts/kcsan-known-races lists its title. Each report is printed.
 # KCSAN's own filter (the "!func" list of /sys/kernel/debug/kcsan) is not
 # used: it drops a report when either racing access's top frame is
@@ -133,10 +136,16 @@ kcsan_scan() {
 				from = i > 1 && index(l[i - 1], sep) ? i - 1 : i
 				for (to = i + 1; to < NR && to - i < 300 && !index(l[to], sep); to++) ;
 				title = l[i]; sub(/.*BUG: KCSAN: /, "", title); sub(/[ \t]+$/, "", title)
-				ours = 0
-				for (j = from; j <= to; j++)
-					if (l[j] ~ /\[wdfq[a-z0-9_]*\]/ || l[j] ~ /^\[[ 0-9.]+\] +0x[0-9a-f]+$/)
+				ours = l[i] ~ /\[wdfq[a-z0-9_]*\]/
+				for (j = from; j <= to; j++) {
+					if (l[j] ~ /^\[[ 0-9.]+\] +0x[0-9a-f]+$/)
 						ours = 1
+					# the top frame of an access: the line after its header
+					if (j > from && (l[j - 1] ~ / to 0x[0-9a-f]+ of [0-9]+ bytes by / ||
+					    l[j - 1] ~ /race at unknown origin/) &&
+					    l[j] ~ /\[wdfq[a-z0-9_]*\]/)
+						ours = 1
+				}
 				if (ours) {
 					bad++; print "  FAIL kcsan report in our code: " title
 				} else if (title in listed) {
