@@ -371,6 +371,18 @@ struct drv_dev {
 	bool sys_sleep;
 };
 
+/*
+ * Is @t queued? A lockless peek, as the hrtimer API means it (a READ_ONCE of
+ * the timer's state). gcc's thread sanitizer instruments the READ_ONCE of a
+ * bool (7.x kernels' is_queued) as a plain read when -fsanitize=bool is on,
+ * so KCSAN would report the intended race with the hrtimer core; the
+ * callers decide under hw.lock and cope with a stale answer (see the ISRs).
+ */
+static inline bool drv_timer_queued(struct hrtimer *t)
+{
+	return data_race(hrtimer_is_queued(t));
+}
+
 static inline void drv_dev_release(struct kref *ref)
 {
 	kfree(container_of(ref, struct drv_dev, ref));

@@ -252,7 +252,7 @@ static enum hrtimer_restart drv_gen_tick(struct hrtimer *t)
 	drv_rx_post_locked(d, &rec, sizeof(rec), DRV_SRC_GEN);
 	raw_spin_lock_irqsave(&hw->lock, flags);
 	/* Restarted meanwhile (drv_hw_set_gen_rate()): that start stands. */
-	if (!hrtimer_is_queued(t) && hw->armed && hw->gen_rate_hz) {
+	if (!drv_timer_queued(t) && hw->armed && hw->gen_rate_hz) {
 		hrtimer_forward_now(t, ns_to_ktime(NSEC_PER_SEC /
 						   hw->gen_rate_hz));
 		ret = HRTIMER_RESTART;
@@ -270,7 +270,7 @@ static void drv_gen_start_locked(struct drv_dev *d)
 
 	lockdep_assert_held(&hw->lock);
 	if (!hw->armed || !hw->gen_rate_hz ||
-	    hrtimer_is_queued(&hw->gen_timer))
+	    drv_timer_queued(&hw->gen_timer))
 		return;
 	hrtimer_start(&hw->gen_timer,
 		      ns_to_ktime(NSEC_PER_SEC / hw->gen_rate_hz),

@@ -47,7 +47,7 @@ static enum hrtimer_restart drv_sim_isr(struct hrtimer *t)
 	 * before we took the lock: that start stands (forwarding a queued
 	 * timer is not allowed).
 	 */
-	if (hrtimer_is_queued(t))
+	if (drv_timer_queued(t))
 		goto out;
 	if (drv_hw_input_pending_locked(d)) {
 		hrtimer_forward_now(t, ns_to_ktime(DRV_IRQ_DELAY_NS));
@@ -65,7 +65,7 @@ static void drv_sim_raise_locked(struct drv_dev *d, enum drv_hw_src src)
 	struct drv_hw *hw = &d->hw;
 
 	lockdep_assert_held(&hw->lock);
-	if (hrtimer_is_queued(&hw->irq_timer))
+	if (drv_timer_queued(&hw->irq_timer))
 		return;
 	hrtimer_start(&hw->irq_timer, ns_to_ktime(DRV_IRQ_DELAY_NS),
 		      HRTIMER_MODE_REL_HARD);
