@@ -10,8 +10,7 @@
  *	interrupts included): the simulated hardware's status: hw.armed, the
  *	byte counts of the input buffer (hw.rx_posted, hw.rx_latched) and of
  *	the hardware FIFO (hw.fifo_used), hw.suspend_refused, the list of
- *	finished write
- *	transfers hw.done, hw.gen_rate_hz, hw.gen_seq and the
+ *	finished write transfers hw.done, hw.gen_rate_hz, hw.gen_seq and the
  *	last interrupt record hw.last_evt. Only counts, pointers and list links
  *	change under it: no data is copied with it held (so none with
  *	interrupts off). Nothing else is taken inside it except the hrtimer
@@ -483,12 +482,14 @@ static inline struct drv_dev *drv_q_dev(struct wdfq_queue *q)
 	return wdfq_device_context(wdfq_queue_device(q));
 }
 
-/* drv_main.c */
-extern unsigned int drv_sim_count;
-extern const struct dev_pm_ops drv_pm_ops;
+/* drv_budget.c */
 struct drv_user;
 struct drv_user *drv_charge(struct drv_file *df, size_t bytes);
 void drv_uncharge(struct drv_file *df, struct drv_user *u, size_t bytes);
+
+/* drv_main.c */
+extern unsigned int drv_sim_count;
+extern const struct dev_pm_ops drv_pm_ops;
 struct drv_dev *drv_instance_probe(struct device *dev, int id,
 				   const struct drv_hw_ops *ops, void *priv,
 				   bool rpm_enable);
